@@ -1,0 +1,91 @@
+import math
+
+import pytest
+
+import virtlab as vl
+from virtlab import data
+from virtlab.overhead import ISOLATION_KINDS, cost, isolation_kinds_of
+
+
+def test_every_cost_cites_real_measurements():
+    for kind in ISOLATION_KINDS:
+        c = cost(kind)
+        for mid in c.sources:
+            data.measurement(mid)  # raises if the id is unknown
+        assert c.memory_mb >= 0
+
+
+def test_costs_follow_the_published_figures():
+    assert cost("container").memory_mb == pytest.approx(5 * 1024 / 1000)
+    assert cost("container").start_ms == 200
+    assert cost("vm").start_ms == 2000
+    assert cost("microvm").memory_mb == 2.5
+    assert cost("microvm").start_ms == 110
+    assert cost("hyperv-container").start_ms is None  # no reliable published figure
+    assert cost("process").memory_mb == 0
+
+
+def test_cost_order_matches_the_lesson():
+    mem = {k: cost(k).memory_mb for k in ISOLATION_KINDS}
+    assert mem["process"] < mem["container"] < mem["sandbox"] < mem["vm"]
+
+
+def test_unknown_isolation_kind_names_the_choices():
+    with pytest.raises(ValueError, match="choose from process"):
+        cost("teleport")
+
+
+def test_isolation_kinds_of_paths():
+    hw = vl.Hardware()
+    host = hw.install("ubuntu")
+    eng = host.install("docker")
+    assert isolation_kinds_of(eng.run("nginx")) == ["container"]
+    assert isolation_kinds_of(eng.run("nginx", runtime="gvisor")) == ["sandbox"]
+    assert isolation_kinds_of(eng.run("nginx", runtime="kata")) == ["kata"]
+    assert isolation_kinds_of(host.install("redis")) == ["process"]
+    vm = host.install("kvm").create_vm("debian")
+    assert isolation_kinds_of(vm.guest.install("docker").run("nginx")) == ["vm", "container"]
+    fc = host.install("firecracker").create_vm("alpine")
+    assert isolation_kinds_of(fc.guest.install("nginx")) == ["microvm"]
+
+
+def test_stack_overhead_splits_a_vm_among_its_workloads():
+    hw = vl.Hardware()
+    eng = hw.install("kvm").create_vm("ubuntu").guest.install("docker")
+    eng.run("nginx")
+    eng.run("redis")
+    report = vl.Stack(hw).overhead()
+    vm_share = cost("vm").memory_mb / 2
+    assert [r.memory_mb for r in report.rows] == pytest.approx(
+        [vm_share + cost("container").memory_mb] * 2
+    )
+    assert report.rows[0].start_ms == cost("vm").start_ms + cost("container").start_ms
+    assert report.total_memory_mb == pytest.approx(sum(r.memory_mb for r in report.rows))
+    assert "MAN17" in report.cite()
+
+
+def test_unknown_start_time_propagates_as_none():
+    stack = vl.Stack.containers("windows-server", "docker", ["iis"], runtime="hyperv-isolation")
+    report = stack.overhead()
+    assert report.rows[0].start_ms is None and report.slowest_start_ms is None
+
+
+def test_density_containers_beat_vms():
+    host = vl.Hardware(memory_gb=64)
+    containers = vl.density(host, app="nginx", isolation="container")
+    vms = vl.density(host, app="nginx", isolation="vm")
+    assert containers == math.floor(64 * 1024 / (16 + cost("container").memory_mb))
+    assert containers > 5 * vms > 0
+    assert vl.density(64, app="nginx", isolation="vm") == vms
+
+
+@pytest.mark.parametrize("host", [0, -5, "big", None])
+def test_density_rejects_bad_hosts(host):
+    with pytest.raises(ValueError, match="host"):
+        vl.density(host)
+
+
+def test_density_is_monotonic_in_memory():
+    for kind in ISOLATION_KINDS:
+        counts = [vl.density(gb, "redis", kind) for gb in (1, 2, 8, 64, 512)]
+        assert counts == sorted(counts)

@@ -1,0 +1,172 @@
+"""What separates two workloads: the layers they share, the boundary, and its attack surface.
+
+The level of a pair is the *weaker* of the two sides: an attacker in a plain container next to a
+VM only has to escape the container to sit on the host that runs the VM. The attack surface is
+the interface an attacker must cross, with published figures from :mod:`virtlab.data`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from virtlab import data
+from virtlab.stack import Node
+
+
+class IsolationLevel(IntEnum):
+    PROCESS = 0
+    CONTAINER = 1
+    SANDBOX = 2
+    VM = 3
+    HARDWARE = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class SurfaceFigure:
+    label: str
+    value: float
+    unit: str
+    measurement_id: str
+
+    @property
+    def source(self) -> str:
+        return data.measurement(self.measurement_id).cite()
+
+
+@dataclass(frozen=True)
+class AttackSurface:
+    interface: str
+    figures: tuple[SurfaceFigure, ...]
+
+    def describe(self) -> str:
+        if not self.figures:
+            return self.interface
+        parts = [f"{f.label}: {f.value:g} {f.unit} ({f.source})" for f in self.figures]
+        return f"{self.interface} — " + "; ".join(parts)
+
+
+def _fig(label: str, measurement_id: str, unit: str = "") -> SurfaceFigure:
+    m = data.measurement(measurement_id)
+    return SurfaceFigure(label, m.value, unit or m.unit, measurement_id)
+
+
+def attack_surface(level: IsolationLevel) -> AttackSurface:
+    """The interface an attacker crosses at this level, with cited figures."""
+    if level == IsolationLevel.PROCESS:
+        return AttackSurface(
+            "the whole system-call interface of the shared kernel, plus shared files and users",
+            (_fig("system calls in Linux", "dock-total-syscalls", "syscalls (more than)"),),
+        )
+    if level == IsolationLevel.CONTAINER:
+        return AttackSurface(
+            "system calls into the shared host kernel, narrowed by namespaces, cgroups and seccomp",
+            (
+                _fig("blocked by Docker's default seccomp profile", "dock-blocked-syscalls"),
+                _fig("host syscalls an LXC container can reach", "anj20-host-syscalls-lxc"),
+            ),
+        )
+    if level == IsolationLevel.SANDBOX:
+        return AttackSurface(
+            "a user-space kernel (gVisor's Sentry) that itself uses a short list of host "
+            "system calls",
+            (_fig("host syscalls gVisor uses", "anj20-host-syscalls-gvisor"),),
+        )
+    if level == IsolationLevel.VM:
+        return AttackSurface(
+            "the hypervisor's hypercalls and virtual devices (and the VMM process behind them)",
+            (
+                _fig("KVM hypercall numbers", "kvm-h-hypercalls"),
+                _fig("Xen hypercall numbers", "xen-h-hypercalls"),
+                _fig("Firecracker emulated devices", "fc-spec-device-count"),
+                _fig("host syscalls Firecracker's VMM uses", "anj20-host-syscalls-firecracker"),
+            ),
+        )
+    return AttackSurface("no shared layer: only the network between two machines", ())
+
+
+@dataclass(frozen=True)
+class Isolation:
+    a: Node
+    b: Node
+    level: IsolationLevel
+    shared: tuple[Node, ...]
+    shares_kernel: bool
+    boundary: str
+    surface: AttackSurface
+
+    def explain(self) -> str:
+        """One sentence for a learner."""
+        shared = ", ".join(n.name for n in self.shared) or "nothing"
+        kernel = "They share one kernel." if self.shares_kernel else "Each has its own kernel."
+        return (
+            f"{self.a.name} and {self.b.name} share: {shared}. {kernel} "
+            f"The boundary between them is {self.boundary}; an attacker must get through "
+            f"{self.surface.interface}."
+        )
+
+
+def _side_level(below_shared: list[Node]) -> IsolationLevel:
+    """The strongest boundary on one workload's own path, below the shared layers."""
+    level = IsolationLevel.PROCESS
+    for node in below_shared:
+        if node.kind == "vm":
+            return IsolationLevel.VM
+        if node.kind == "container":
+            runtime = node.runtime
+            kind = runtime.isolation if runtime is not None else None
+            own = {
+                "vm": IsolationLevel.VM,
+                "sandbox": IsolationLevel.SANDBOX,
+                "container": IsolationLevel.CONTAINER,
+            }.get(kind, IsolationLevel.CONTAINER)
+            level = max(level, own)
+    return level
+
+
+_BOUNDARY = {
+    IsolationLevel.PROCESS: "ordinary process separation inside one OS ({kernel})",
+    IsolationLevel.CONTAINER: "the namespaces and cgroups of the shared {kernel} kernel",
+    IsolationLevel.SANDBOX: "gVisor's user-space kernel in front of the host kernel",
+    IsolationLevel.VM: "a hypervisor ({hypervisor}): each side has its own guest kernel",
+    IsolationLevel.HARDWARE: "separate physical machines",
+}
+
+
+def _own_kernel(node: Node) -> Node | object:
+    """Identity of the kernel serving a workload (a VM-isolated container has its own)."""
+    if node.kind == "container" and node.runtime is not None and node.runtime.isolation == "vm":
+        return node
+    return node.kernel()
+
+
+def isolation(a: Node, b: Node) -> Isolation:
+    """How well two workloads of the same stack are isolated from each other."""
+    if a is b:
+        raise ValueError("Pick two different workloads to compare.")
+    path_a, path_b = a.path(), b.path()
+    shared: list[Node] = []
+    for x, y in zip(path_a, path_b, strict=False):
+        if x is not y:
+            break
+        shared.append(x)
+    if not shared:
+        level = IsolationLevel.HARDWARE
+    else:
+        level = min(
+            _side_level(path_a[len(shared) :]),
+            _side_level(path_b[len(shared) :]),
+        )
+    kernel_a, kernel_b = _own_kernel(a), _own_kernel(b)
+    shares_kernel = kernel_a is not None and kernel_a is kernel_b
+    kernel = next((n for n in reversed(shared) if n.kind == "os"), None)
+    hypervisor = next((n for n in reversed(shared) if n.kind == "hypervisor"), None)
+    boundary = _BOUNDARY[level].format(
+        kernel=kernel.name if kernel else "the host",
+        hypervisor=hypervisor.name if hypervisor else "the VM's monitor",
+    )
+    return Isolation(a, b, level, tuple(shared), shares_kernel, boundary, attack_surface(level))

@@ -1,0 +1,223 @@
+"""What isolation costs: memory per instance, start time, density — from published figures.
+
+Every number here is computed from rows of :mod:`virtlab.data` and keeps the ids of those rows,
+so a lesson can cite them. Where the sources give no reliable figure (the start time of a
+Hyper-V isolated container) the cost says so with ``None`` rather than inventing one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from virtlab import catalog, data
+from virtlab.stack import Node
+
+if TYPE_CHECKING:
+    from virtlab.stack import Stack
+
+ISOLATION_KINDS = ("process", "container", "sandbox", "kata", "hyperv-container", "microvm", "vm")
+ISOLATION_NAMES = {
+    "process": "plain process",
+    "container": "container (runc)",
+    "sandbox": "gVisor sandbox",
+    "kata": "Kata container",
+    "hyperv-container": "Hyper-V isolated container",
+    "microvm": "Firecracker microVM",
+    "vm": "full VM",
+}
+
+
+@dataclass(frozen=True)
+class Cost:
+    """The price of one instance of an isolation kind, beyond the app itself."""
+
+    kind: str
+    memory_mb: float
+    start_ms: float | None
+    sources: tuple[str, ...]
+    note: str
+
+    def cite(self) -> str:
+        return data.cite(*self.sources) if self.sources else "no isolation layer"
+
+
+@cache
+def cost(kind: str) -> Cost:
+    """Per-instance cost of an isolation kind (see ``ISOLATION_KINDS``)."""
+    v = data.value
+    docker_mem = v("man17-memory-1000-docker") * 1024 / 1000
+    docker_start = v("man17-instantiation-docker")
+    table = {
+        "process": Cost(
+            "process",
+            0.0,
+            v("man17-instantiation-process"),
+            ("man17-instantiation-process",),
+            "fork/exec of a process: no isolation layer, so no extra memory",
+        ),
+        "container": Cost(
+            "container",
+            docker_mem,
+            docker_start,
+            ("man17-memory-1000-docker", "man17-instantiation-docker"),
+            "memory: 1,000 Docker containers took about 5 GB, so about 5 MB each",
+        ),
+        "sandbox": Cost(
+            "sandbox",
+            docker_mem + v("vik20-idle-memory-gvisor"),
+            docker_start * v("vik20-deploy-time-gvisor"),
+            ("man17-memory-1000-docker", "vik20-idle-memory-gvisor", "vik20-deploy-time-gvisor"),
+            "a container plus gVisor's idle overhead; start about 3x a runc container",
+        ),
+        "kata": Cost(
+            "kata",
+            v("vik20-idle-memory-kata"),
+            docker_start * v("vik20-deploy-time-kata"),
+            ("vik20-idle-memory-kata", "vik20-deploy-time-kata", "man17-instantiation-docker"),
+            "Kata's idle overhead per pod; start about 4x a runc container",
+        ),
+        "hyperv-container": Cost(
+            "hyperv-container",
+            v("ms-req-min-memory-nano-server-hyperv")
+            - v("ms-req-min-memory-nano-server-process")
+            + docker_mem,
+            None,
+            (
+                "ms-req-min-memory-nano-server-hyperv",
+                "ms-req-min-memory-nano-server-process",
+                "man17-memory-1000-docker",
+            ),
+            "extra minimum memory of Hyper-V isolation (Nano Server); no reliable published "
+            "start time exists",
+        ),
+        "microvm": Cost(
+            "microvm",
+            v("aga20-vmm-memory-firecracker"),
+            v("aga20-boot-firecracker-median"),
+            ("aga20-vmm-memory-firecracker", "aga20-boot-firecracker-median"),
+            "Firecracker's VMM memory per microVM and its median boot time",
+        ),
+        "vm": Cost(
+            "vm",
+            v("man17-memory-1000-debian-vm") * 1024 / 1000,
+            v("man17-create-debian-vm") + v("man17-boot-debian-vm"),
+            ("man17-memory-1000-debian-vm", "man17-create-debian-vm", "man17-boot-debian-vm"),
+            "a minimal Debian guest on Xen: about 114 MB each, 0.5 s to create and 1.5 s to boot",
+        ),
+    }
+    try:
+        return table[kind]
+    except KeyError:
+        raise ValueError(
+            f"Unknown isolation kind {kind!r}; choose from {', '.join(ISOLATION_KINDS)}."
+        ) from None
+
+
+def isolation_kinds_of(workload: Node) -> list[str]:
+    """The isolation layers on a workload's path, outermost first (e.g. ["vm", "container"])."""
+    kinds: list[str] = []
+    for node in workload.path():
+        if node.kind == "vm":
+            monitor = node.parent
+            microvm = monitor is not None and monitor.product and monitor.product.kind == "microvm"
+            kinds.append("microvm" if microvm else "vm")
+        elif node.kind == "container":
+            runtime = node.runtime
+            kinds.append(
+                {
+                    "gvisor": "sandbox",
+                    "kata": "kata",
+                    "hyperv-isolation": "hyperv-container",
+                }.get(runtime.id if runtime else "", "container")
+            )
+    return kinds or ["process"]
+
+
+@dataclass(frozen=True)
+class WorkloadCost:
+    workload: Node
+    kinds: tuple[str, ...]
+    memory_mb: float  # isolation overhead; a VM's cost is split among the workloads inside it
+    start_ms: float | None  # cold start: outer layers boot first, then this one
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OverheadReport:
+    rows: tuple[WorkloadCost, ...]
+
+    @property
+    def total_memory_mb(self) -> float:
+        return sum(r.memory_mb for r in self.rows)
+
+    @property
+    def slowest_start_ms(self) -> float | None:
+        starts = [r.start_ms for r in self.rows]
+        return None if any(s is None for s in starts) or not starts else max(starts)
+
+    def sources(self) -> list[str]:
+        return sorted({s for r in self.rows for s in r.sources})
+
+    def cite(self) -> str:
+        return data.cite(*self.sources())
+
+
+def stack_overhead(stack: Stack) -> OverheadReport:
+    """Per-workload isolation costs for a whole stack."""
+    workloads = stack.workloads()
+    per_vm: dict[int, int] = {}
+    for w in workloads:
+        for node in w.path():
+            if node.kind == "vm":
+                per_vm[id(node)] = per_vm.get(id(node), 0) + 1
+    rows = []
+    for w in workloads:
+        memory = 0.0
+        start: float | None = 0.0
+        sources: list[str] = []
+        kinds = isolation_kinds_of(w)
+        vm_nodes = [n for n in w.path() if n.kind == "vm"]
+        for i, kind in enumerate(kinds):
+            c = cost(kind)
+            share = 1.0
+            if kind in ("vm", "microvm") and i < len(vm_nodes):
+                share = 1.0 / per_vm[id(vm_nodes[i])]
+            memory += c.memory_mb * share
+            start = None if start is None or c.start_ms is None else start + c.start_ms
+            sources.extend(s for s in c.sources if s not in sources)
+        rows.append(WorkloadCost(w, tuple(kinds), memory, start, tuple(sources)))
+    return OverheadReport(tuple(rows))
+
+
+def density(
+    host: Node | float,
+    app: str = "nginx",
+    isolation: str = "container",
+    *,
+    app_memory_mb: float | None = None,
+) -> int:
+    """How many instances of an app fit in a host's memory with this isolation.
+
+    ``host`` is a ``Hardware`` node or a memory size in GB. The app's size comes from the
+    catalog unless ``app_memory_mb`` is given. Memory is the only limit counted: CPU is
+    usually overcommitted and shared, memory is not.
+    """
+    if isinstance(host, Node):
+        memory_gb = float(host.attrs.get("memory_gb", 0))
+    elif isinstance(host, (int, float)) and not isinstance(host, bool):
+        memory_gb = float(host)
+    else:
+        raise ValueError(f"host must be vl.Hardware(...) or a memory size in GB, got {host!r}.")
+    if memory_gb <= 0:
+        raise ValueError(f"host memory must be positive, got {memory_gb:g} GB.")
+    if app_memory_mb is None:
+        app_memory_mb = catalog.get(app).memory_mb or 0
+    if app_memory_mb < 0:
+        raise ValueError(f"app_memory_mb must be zero or more, got {app_memory_mb!r}.")
+    per_instance = app_memory_mb + cost(isolation).memory_mb
+    if per_instance <= 0:
+        raise ValueError("Each instance must need some memory: give app_memory_mb > 0.")
+    return math.floor(memory_gb * 1024 / per_instance)

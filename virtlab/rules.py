@@ -1,0 +1,455 @@
+"""Validation: what is wrong (or risky) in a stack, in words a first-year student understands.
+
+Each rule is a small function that looks at one layer and yields :class:`Problem` objects. The
+``code`` of a problem is stable: exercises and tests refer to it. ``RULES`` lists every rule;
+the order of that list is the order problems are reported in for one layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from virtlab.stack import Node
+
+if TYPE_CHECKING:
+    from virtlab.stack import Stack
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: str  # "error" or "warning"
+    message: str
+    hint: str
+    node: Node
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message} Hint: {self.hint}"
+
+
+Rule = Callable[[Node], Iterator[Problem]]
+RULES: list[Rule] = []
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def _error(code: str, node: Node, message: str, hint: str) -> Problem:
+    return Problem(code, "error", message, hint, node)
+
+
+def _warning(code: str, node: Node, message: str, hint: str) -> Problem:
+    return Problem(code, "warning", message, hint, node)
+
+
+def _kernel_family(node: Node) -> str | None:
+    kernel = node.kernel()
+    return kernel.product.kernel if kernel is not None and kernel.product else None
+
+
+# --------------------------------------------------------------------------- what sits where
+@rule
+def hardware_runs_one_thing(node: Node) -> Iterator[Problem]:
+    if node.kind == "hardware" and len(node.children) > 1:
+        names = ", ".join(c.name for c in node.children)
+        yield _error(
+            "hardware-runs-one-layer",
+            node,
+            f"This server boots {len(node.children)} things at once ({names}); a machine "
+            "runs exactly one OS or one Type 1 hypervisor directly.",
+            "Keep one layer on the hardware and put the others inside VMs or on the OS.",
+        )
+
+
+@rule
+def type1_on_os(node: Node) -> Iterator[Problem]:
+    if node.kind != "hypervisor" or node.product.hypervisor_type != 1:
+        return
+    parent = node.parent
+    if parent.kind == "hardware":
+        return
+    if node.product.id == "kvm" and parent.kind == "os":
+        if parent.product.kernel != "linux":
+            yield _error(
+                "kvm-needs-linux",
+                node,
+                f"KVM is part of the Linux kernel, but it was put on {parent.name}.",
+                "KVM only exists inside Linux: install a Linux OS first (or pick Hyper-V for "
+                "Windows).",
+            )
+        return  # Linux + KVM is the normal way KVM is deployed: Linux becomes the hypervisor.
+    if parent.kind == "os":
+        extra = (
+            " Enabling Hyper-V on Windows actually slides the hypervisor underneath Windows."
+            if node.product.id == "hyper-v"
+            else ""
+        )
+        yield _error(
+            "type1-on-os",
+            node,
+            f"{node.name} is a Type 1 (bare-metal) hypervisor, but it was installed on "
+            f"{parent.name}.{extra}",
+            "A Type 1 hypervisor goes straight on the hardware: see lesson 02.",
+        )
+    elif parent.kind != "vm":
+        yield _error(
+            "type1-on-os",
+            node,
+            f"{node.name} is a Type 1 hypervisor and needs hardware underneath, not a "
+            f"{parent.kind}.",
+            "Install it on the hardware: see lesson 02.",
+        )
+
+
+@rule
+def type2_on_bare_metal(node: Node) -> Iterator[Problem]:
+    if (
+        node.kind == "hypervisor"
+        and node.parent.kind in ("hardware", "vm")
+        and node.product.hypervisor_type != 1
+    ):
+        what = (
+            "a Type 2 (hosted) hypervisor"
+            if node.product.hypervisor_type == 2
+            else "a virtual machine monitor that runs as a program"
+        )
+        yield _error(
+            "type2-on-bare-metal",
+            node,
+            f"{node.name} is {what}: it is an application and needs a host OS, but it "
+            f"sits directly on the {node.parent.name.lower()}.",
+            "Install a host OS first, then the hypervisor on it: see lesson 03.",
+        )
+
+
+@rule
+def hosted_product_on_wrong_os(node: Node) -> Iterator[Problem]:
+    if node.kind not in ("hypervisor", "engine") or node.parent.kind != "os":
+        return
+    hosts = node.product.hosts
+    family = node.parent.product.kernel
+    if not hosts or family in hosts or node.product.id == "kvm":
+        return
+    hint = "Choose a product that runs on this OS, or change the host OS."
+    if node.kind == "engine" and family == "macos":
+        hint = (
+            "Docker Desktop on a Mac hides a Linux VM: build Hardware → macOS → a hypervisor "
+            "→ a Linux VM → the engine. See lesson 04."
+        )
+    yield _error(
+        "unsupported-host-os",
+        node,
+        f"{node.name} does not run on {node.parent.name} (it runs on "
+        f"{', '.join(h.capitalize() for h in hosts)} hosts).",
+        hint,
+    )
+
+
+@rule
+def engine_without_os(node: Node) -> Iterator[Problem]:
+    if node.kind == "engine" and node.parent.kind != "os":
+        yield _error(
+            "engine-without-os",
+            node,
+            f"{node.name} is a program that needs an operating system's kernel, but it sits on "
+            f"a {node.parent.kind} layer.",
+            "Install an OS first (on the hardware or inside a VM), then the engine on it.",
+        )
+
+
+@rule
+def app_without_os(node: Node) -> Iterator[Problem]:
+    if node.kind == "app" and node.parent.kind != "os":
+        where = node.parent.kind
+        hint = (
+            "Apps on an engine run inside containers: use engine.run(...)."
+            if where == "engine"
+            else "Install an OS first and run the app on it."
+        )
+        yield _error(
+            "app-without-os",
+            node,
+            f"{node.name} is an application; it needs an OS under it, not a {where} layer.",
+            hint,
+        )
+
+
+@rule
+def os_placement(node: Node) -> Iterator[Problem]:
+    if node.kind == "os" and node.parent.kind not in ("hardware", "vm"):
+        hint = (
+            "A hypervisor runs guest OSes inside VMs: create a VM first (create_vm)."
+            if node.parent.kind == "hypervisor"
+            else "An OS boots on hardware or inside a VM."
+        )
+        yield _error(
+            "os-needs-hardware-or-vm",
+            node,
+            f"{node.name} was installed on a {node.parent.kind} layer ({node.parent.name}).",
+            hint,
+        )
+
+
+@rule
+def vm_placement(node: Node) -> Iterator[Problem]:
+    if node.kind == "vm" and node.parent.kind != "hypervisor":
+        yield _error(
+            "vm-needs-hypervisor",
+            node,
+            f"A VM was created on a {node.parent.kind} layer ({node.parent.name}); only a "
+            "hypervisor can create virtual machines.",
+            "Install a hypervisor and create the VM on it.",
+        )
+
+
+@rule
+def vm_guest(node: Node) -> Iterator[Problem]:
+    if node.kind != "vm":
+        return
+    oses = [c for c in node.children if c.kind == "os"]
+    if not oses:
+        yield _warning(
+            "vm-without-os",
+            node,
+            "This VM has no guest OS yet, so it cannot run anything.",
+            "Install a guest OS in it, for example vm.install('ubuntu').",
+        )
+    elif len(oses) > 1:
+        yield _error(
+            "vm-runs-one-os",
+            node,
+            f"This VM boots {len(oses)} operating systems; a VM, like a real machine, runs one.",
+            "Create one VM per guest OS.",
+        )
+    others = [c for c in node.children if c.kind != "os"]
+    for other in others:
+        yield _error(
+            "vm-needs-guest-os",
+            other,
+            f"{other.name} sits directly on a VM; a VM is virtual hardware and needs a guest OS.",
+            "Install a guest OS in the VM and put this on the OS.",
+        )
+
+
+@rule
+def container_placement(node: Node) -> Iterator[Problem]:
+    if node.kind == "container" and node.parent.kind != "engine":
+        yield _error(
+            "container-needs-engine",
+            node,
+            f"A container ({node.name}) was started on a {node.parent.kind} layer; containers "
+            "are started by a container engine.",
+            "Install an engine such as Docker on an OS, then engine.run(...).",
+        )
+
+
+@rule
+def container_runtime(node: Node) -> Iterator[Problem]:
+    if node.kind != "container":
+        return
+    runtime = node.runtime
+    if runtime is None or runtime.isolation is None:
+        name = runtime.name if runtime else "nothing"
+        yield _error(
+            "not-a-runtime",
+            node,
+            f"{node.name} was given {name} as its runtime, which cannot isolate a container.",
+            "Use runc, runhcs, gvisor, kata or hyperv-isolation as the runtime.",
+        )
+        return
+    family = _kernel_family(node.parent) if node.parent.kind == "engine" else None
+    if family is not None and runtime.hosts and family not in runtime.hosts:
+        yield _error(
+            "unsupported-host-os",
+            node,
+            f"{runtime.name} needs a {' or '.join(h.capitalize() for h in runtime.hosts)} "
+            f"host, but this engine runs on a {family.capitalize()} kernel.",
+            "Pick a runtime made for this host OS: see lesson 05.",
+        )
+
+
+@rule
+def container_kernel(node: Node) -> Iterator[Problem]:
+    if node.kind != "container" or node.parent.kind != "engine":
+        return
+    host_family = _kernel_family(node.parent)
+    if host_family is None:
+        return
+    needs = {p.kernel for p in (node.product, node.base) if p is not None and p.kernel}
+    if len(needs) > 1:
+        yield _error(
+            "base-kernel-mismatch",
+            node,
+            f"{node.name} is built for one kernel family but its base userland "
+            f"({node.base.name}) for another.",
+            "A base image must match the app: Linux apps on a Linux userland, Windows apps on "
+            "a Windows one.",
+        )
+        return
+    runtime = node.runtime
+    own_kernel = runtime is not None and runtime.isolation == "vm"
+    for family in needs:
+        if family == host_family:
+            continue
+        if own_kernel and family in runtime.hosts:
+            continue  # the utility VM brings the right kernel
+        hint = (
+            "Docker Desktop on Windows runs Linux containers in a hidden Linux VM (WSL 2): "
+            "model that VM explicitly. See lesson 04."
+            if host_family == "windows"
+            else "A container shares the host's kernel: run it on a host of its own kernel "
+            "family (Windows containers need a Windows host). See lesson 04."
+        )
+        yield _error(
+            "kernel-mismatch",
+            node,
+            f"{node.name} needs a {family.capitalize()} kernel, but every container on this "
+            f"engine shares the host's {host_family.capitalize()} kernel.",
+            hint,
+        )
+
+
+# --------------------------------------------------------------------------- resources
+def _vms_on(host: Node) -> list[Node]:
+    return [n for n in host.walk() if n.kind == "vm" and n.host() is host]
+
+
+@rule
+def vm_resources(node: Node) -> Iterator[Problem]:
+    if node.kind not in ("hardware", "vm"):
+        return
+    vms = _vms_on(node)
+    if not vms:
+        return
+    host_label = "the host" if node.kind == "hardware" else "the VM that holds them"
+    host_mem = float(node.attrs["memory_gb"])
+    host_cpus = float(node.attrs["cores"] if node.kind == "hardware" else node.attrs["vcpus"])
+    for vm in vms:
+        if vm.attrs["memory_gb"] > host_mem:
+            yield _error(
+                "vm-exceeds-host-memory",
+                vm,
+                f"This VM is promised {vm.attrs['memory_gb']:g} GB of memory but "
+                f"{host_label} has only {host_mem:g} GB.",
+                "Give the VM less memory than the host has.",
+            )
+        if vm.attrs["vcpus"] > host_cpus:
+            yield _error(
+                "vm-exceeds-host-cpus",
+                vm,
+                f"This VM has {vm.attrs['vcpus']} virtual CPUs but {host_label} has only "
+                f"{host_cpus:g} cores.",
+                "A VM cannot have more vCPUs than there are physical cores: lower its vCPUs.",
+            )
+    total_mem = sum(vm.attrs["memory_gb"] for vm in vms)
+    if total_mem > host_mem:
+        yield _warning(
+            "memory-overcommit",
+            node,
+            f"The VMs are promised {total_mem:g} GB of memory in total but {host_label} has "
+            f"{host_mem:g} GB: overcommitted {total_mem / host_mem:.2f}:1.",
+            "It works only while the guests do not all use their memory at once "
+            "(ballooning, swapping); see lesson 02 on overcommit.",
+        )
+    total_cpus = sum(vm.attrs["vcpus"] for vm in vms)
+    if total_cpus > host_cpus:
+        yield _warning(
+            "cpu-overcommit",
+            node,
+            f"The VMs have {total_cpus} virtual CPUs in total on {host_cpus:g} cores: "
+            f"overcommitted {total_cpus / host_cpus:.2f}:1.",
+            "Fine while the guests are mostly idle; busy guests will wait for a core.",
+        )
+    total_disk = sum(vm.attrs["storage_gb"] for vm in vms)
+    host_disk = float(node.attrs["storage_gb"])
+    if total_disk > host_disk:
+        yield _warning(
+            "storage-overcommit",
+            node,
+            f"The VMs' virtual disks add up to {total_disk:g} GB on {host_disk:g} GB of storage: "
+            f"overcommitted {total_disk / host_disk:.2f}:1.",
+            "Thin-provisioned disks grow as they fill; watch the real free space.",
+        )
+
+
+@rule
+def container_memory(node: Node) -> Iterator[Problem]:
+    if node.kind not in ("hardware", "vm"):
+        return
+    containers = [n for n in node.walk() if n.kind == "container" and n.host() is node]
+    if not containers:
+        return
+    total = sum(c.memory_mb for c in containers)
+    host_mb = float(node.attrs["memory_gb"]) * 1024
+    if total > host_mb:
+        yield _warning(
+            "container-memory-overcommit",
+            node,
+            f"The containers here want {total:,.0f} MB of memory but their host has "
+            f"{host_mb:,.0f} MB ({total / host_mb:.2f}:1).",
+            "The kernel will kill containers when memory runs out: run fewer or give the "
+            "host more memory.",
+        )
+
+
+# --------------------------------------------------------------------------- advice
+@rule
+def nested_virtualization(node: Node) -> Iterator[Problem]:
+    if node.kind != "hypervisor":
+        return
+    if any(a.kind == "vm" for a in node.path()[:-1]):
+        yield _warning(
+            "nested-virtualization",
+            node,
+            f"{node.name} runs inside a VM (nested virtualization).",
+            "The outer hypervisor must expose virtualization extensions to the guest, and "
+            "every extra layer costs speed.",
+        )
+
+
+@rule
+def empty_layers(node: Node) -> Iterator[Problem]:
+    if node.kind == "hypervisor" and not node.children:
+        yield _warning(
+            "empty-hypervisor",
+            node,
+            f"{node.name} has no VMs yet.",
+            "Create a VM on it with create_vm(...).",
+        )
+    if node.kind == "engine" and not node.children:
+        yield _warning(
+            "empty-engine",
+            node,
+            f"{node.name} runs no containers yet.",
+            "Start one with engine.run('nginx').",
+        )
+
+
+@rule
+def archived_product(node: Node) -> Iterator[Problem]:
+    for product in (node.product, node.runtime if node.kind == "container" else None):
+        if product is not None and product.status.startswith("archived"):
+            yield _warning(
+                "archived-product",
+                node,
+                f"{product.name} is {product.status}: it gets no fixes any more.",
+                "Pick a maintained alternative (Docker, Podman, containerd).",
+            )
+
+
+def validate(stack: Stack) -> list[Problem]:
+    """Every problem in the stack, layer by layer from the hardware up."""
+    problems: list[Problem] = []
+    for node in stack.nodes():
+        for check in RULES:
+            problems.extend(check(node))
+    return problems
+
+
+def codes(problems: list[Problem]) -> set[str]:
+    """The set of problem codes, handy in checks: ``"kernel-mismatch" in codes(p)``."""
+    return {p.code for p in problems}
