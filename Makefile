@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(VENV)/bin/virtlab lab
 
-test: lint unit notebooks-test browser
+test: lint browser notebooks-test unit
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,8 @@ def _lab(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}"]
     if (target / "00-welcome.ipynb").exists():
         cmd.append(str((target / "00-welcome.ipynb").relative_to(root)))
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI machines often run as root
     cmd += args.jupyter_args
     return subprocess.call(cmd)
 
