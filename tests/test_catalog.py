@@ -20,9 +20,9 @@ REQUIRED = {
     "runc": ("container-runtime", None),
     "runhcs": ("container-runtime", None),
     "gvisor": ("sandbox", None),
-    "kata": ("microvm", None),
+    "kata": ("container-runtime", None),
     "firecracker": ("microvm", None),
-    "hyperv-isolation": ("microvm", None),
+    "hyperv-isolation": ("container-runtime", None),
 }
 OSES = {
     "windows-10": "windows",

@@ -160,3 +160,19 @@ def test_lookup_by_label_and_same_workload_error():
     assert stack.isolation("nginx", "Redis").level == IsolationLevel.CONTAINER
     with pytest.raises(ValueError, match="two different"):
         stack.isolation("nginx", "nginx")
+
+
+def test_explanations_do_not_contradict_themselves():
+    hw = vl.Hardware()
+    eng = hw.install("ubuntu").install("docker")
+    plain, kata = eng.run("nginx"), eng.run("redis", runtime="kata")
+    text = vl.Stack(hw).isolation(plain, kata).explain()
+    assert "Each has its own kernel" not in text
+    assert "weaker side (nginx)" in text
+    sandboxes = pair(two_gvisor).explain()
+    assert "Sentry" in sandboxes and "They share one kernel." not in sandboxes
+
+
+def test_derived_figures_say_so():
+    container = attack_surface(IsolationLevel.CONTAINER)
+    assert "about 306 (derived)" in container.describe()

@@ -16,10 +16,10 @@ def test_every_cost_cites_real_measurements():
 
 
 def test_costs_follow_the_published_figures():
-    assert cost("container").memory_mb == pytest.approx(5 * 1024 / 1000)
+    assert cost("container").memory_mb == pytest.approx(5)  # 5 GB per 1,000
     assert cost("container").start_ms == 200
     assert cost("vm").start_ms == 2000
-    assert cost("microvm").memory_mb == 2.5
+    assert cost("microvm").memory_mb == pytest.approx(2.5 + 30)  # VMM + Tinyx guest
     assert cost("microvm").start_ms == 110
     assert cost("hyperv-container").start_ms is None  # no reliable published figure
     assert cost("process").memory_mb == 0
@@ -27,7 +27,7 @@ def test_costs_follow_the_published_figures():
 
 def test_cost_order_matches_the_lesson():
     mem = {k: cost(k).memory_mb for k in ISOLATION_KINDS}
-    assert mem["process"] < mem["container"] < mem["sandbox"] < mem["vm"]
+    assert mem["process"] < mem["container"] < mem["sandbox"] < mem["microvm"] < mem["vm"]
 
 
 def test_unknown_isolation_kind_names_the_choices():

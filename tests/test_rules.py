@@ -198,11 +198,43 @@ def _podman(hw):
     hw.install("ubuntu").install("podman").run("nginx")
 
 
+def _kata_as_layer(hw):
+    hw.install("ubuntu").install("kata")
+
+
+def _gvisor_as_engine(hw):
+    hw.install("ubuntu").install("gvisor").run("nginx")
+
+
+def _kata_runtime(hw):
+    hw.install("ubuntu").install("docker").run("nginx", runtime="kata")
+
+
+def _kata_in_vm(hw):
+    hw.install("kvm").create_vm("ubuntu").guest.install("docker").run("nginx", runtime="kata")
+
+
+def _iis_in_kata(hw):
+    hw.install("ubuntu").install("docker").run("iis", runtime="kata")
+
+
+def _firecracker_windows_guest(hw):
+    hw.install("ubuntu").install("firecracker").create_vm("windows-10")
+
+
+def _iis_process_on_linux(hw):
+    hw.install("ubuntu").install("iis")
+
+
+def _type2_host_memory(hw):
+    hw.install("windows-10").install("virtualbox").create_vm("ubuntu", memory_gb=63)
+
+
 CASES = [
     # (code, severity, builder that breaks it, builder that does not)
     ("hardware-runs-one-layer", "error", _two_on_hardware, _app_on_os),
     ("type1-on-os", "error", _esxi_on_os, _linux_host_kvm),
-    ("type1-on-os", "error", _hyperv_on_windows, _linux_host_kvm),
+    ("hyperv-root-partition", "warning", _hyperv_on_windows, _fits),
     ("kvm-needs-linux", "error", _windows_host_kvm, _linux_host_kvm),
     ("type2-on-bare-metal", "error", _type2_on_metal, _parallels_on_mac),
     ("type2-on-bare-metal", "error", _firecracker_on_metal, _firecracker_on_linux),
@@ -220,12 +252,19 @@ CASES = [
     ("vm-needs-guest-os", "error", _engine_on_vm, _containers_in_vms),
     ("container-needs-engine", "error", _container_on_os, _podman),
     ("not-a-runtime", "error", _containerd_as_runtime, _podman),
+    ("runtime-not-a-layer", "error", _kata_as_layer, _kata_runtime),
+    ("runtime-not-a-layer", "error", _gvisor_as_engine, _kata_runtime),
+    ("unsupported-guest-os", "error", _firecracker_windows_guest, _firecracker_on_linux),
+    ("kernel-mismatch", "error", _iis_process_on_linux, _app_on_os),
+    ("kernel-mismatch", "error", _iis_in_kata, _kata_runtime),
+    ("nested-virtualization", "warning", _kata_in_vm, _kata_runtime),
     ("kernel-mismatch", "error", _iis_on_linux, _iis_on_windows),
     ("kernel-mismatch", "error", _nginx_on_windows, _iis_hyperv_isolated),
     ("base-kernel-mismatch", "error", _nginx_on_windows_base, _nginx_on_debian_base),
     ("vm-exceeds-host-memory", "error", _vm_too_big, _fits),
     ("vm-exceeds-host-cpus", "error", _vm_too_many_cpus, _fits),
     ("memory-overcommit", "warning", _overcommit, _fits),
+    ("memory-overcommit", "warning", _type2_host_memory, _parallels_on_mac),
     ("cpu-overcommit", "warning", _overcommit, _fits),
     ("storage-overcommit", "warning", _overcommit, _fits),
     ("container-memory-overcommit", "warning", _containers_too_big, _containers_fit),
@@ -262,6 +301,8 @@ def test_good_builders_are_fully_valid():
         _firecracker_on_linux,
         _nginx_on_debian_base,
         _containers_fit,
+        _kata_runtime,
+        _hyperv_on_windows,
     ):
         problems = build(builder).validate()
         assert [p for p in problems if p.severity == "error"] == [], builder.__name__

@@ -87,6 +87,7 @@ _PRODUCTS: tuple[Product, ...] = (
         kind="hypervisor",
         vendor="Citrix (Cloud Software Group)",
         hypervisor_type=1,
+        status="renamed back to XenServer (2023)",
         fact="Built on the Xen hypervisor; it was called XenServer before 2019 and is sold "
         "as XenServer again since 2023.",
         source="Citrix Hypervisor product documentation; XenServer 8 release notes",
@@ -109,7 +110,8 @@ _PRODUCTS: tuple[Product, ...] = (
         hypervisor_type=1,
         hosts=("linux",),
         fact="A module of the Linux kernel that turns Linux itself into the hypervisor, so the "
-        "hypervisor runs with full hardware privilege: that is why it counts as Type 1.",
+        "hypervisor runs with full hardware privilege: that is why it usually counts as Type 1 "
+        "(some authors still debate it).",
         source="Linux kernel documentation, Documentation/virt/kvm/api.rst",
     ),
     # --- Type 2 hypervisors -------------------------------------------------------------
@@ -184,10 +186,11 @@ _PRODUCTS: tuple[Product, ...] = (
         kind="os",
         vendor="CentOS Project (Red Hat)",
         kernel="linux",
-        status="CentOS Linux discontinued (2024); CentOS Stream continues",
+        status="CentOS Linux ended (8 in 2021, 7 in 2024)",
         memory_mb=1024,
-        fact="A Linux distribution built from Red Hat Enterprise Linux sources; CentOS Linux "
-        "reached end of life in 2024 and CentOS Stream carries the name on.",
+        fact="CentOS Linux was a rebuild of Red Hat Enterprise Linux; it ended in 2021 (version "
+        "8) and 2024 (version 7). CentOS Stream now sits upstream of RHEL, and Rocky Linux and "
+        "AlmaLinux took over the rebuild role.",
         source="centos.org, 'CentOS Linux EOL'",
     ),
     _p(
@@ -239,8 +242,9 @@ _PRODUCTS: tuple[Product, ...] = (
         kind="container-engine",
         vendor="Red Hat and community",
         hosts=("linux",),
-        fact="A daemonless, Docker-compatible engine: each container is a child of the "
-        "command that started it; on macOS and Windows it runs a Linux VM (podman machine).",
+        fact="A Docker-compatible engine with no central daemon: each container is watched by "
+        "its own small monitor process (conmon) and can run rootless; on macOS and Windows it "
+        "runs a Linux VM (podman machine).",
         source="podman.io documentation, 'What is Podman?'",
     ),
     _p(
@@ -292,8 +296,9 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Microsoft",
         hosts=("windows",),
         isolation="container",
-        fact="Microsoft's Windows counterpart of runc: it starts Windows containers with "
-        "process isolation through the Host Compute Service, on the host's own kernel.",
+        fact="Microsoft's Windows counterpart of runc, driving the Host Compute Service; in "
+        "this course the id runhcs stands for process isolation, where Windows containers "
+        "share the host's kernel.",
         source="microsoft/hcsshim repository, cmd/runhcs README",
     ),
     # --- Sandboxes and microVMs ---------------------------------------------------------
@@ -311,8 +316,8 @@ _PRODUCTS: tuple[Product, ...] = (
     _p(
         id="kata",
         name="Kata Containers",
-        kind="microvm",
-        vendor="OpenInfra Foundation",
+        kind="container-runtime",
+        vendor="OpenInfra Foundation (Linux Foundation)",
         hosts=("linux",),
         isolation="vm",
         fact="Runs each container (or pod) in a lightweight VM with its own guest kernel, "
@@ -325,14 +330,15 @@ _PRODUCTS: tuple[Product, ...] = (
         kind="microvm",
         vendor="Amazon Web Services",
         hosts=("linux",),
-        fact="A minimal virtual machine monitor on KVM with five emulated devices; it starts "
-        "microVMs in about 125 ms and powers AWS Lambda.",
+        fact="A minimal virtual machine monitor on KVM with only a handful of emulated devices; "
+        "its specification promises a guest boot in under 125 ms, and it runs AWS Lambda and "
+        "Fargate. Guests are Linux.",
         source="Agache et al., NSDI 2020; Firecracker SPECIFICATION.md and FAQ.md",
     ),
     _p(
         id="hyperv-isolation",
         name="Windows Hyper-V isolation",
-        kind="microvm",
+        kind="container-runtime",
         vendor="Microsoft",
         hosts=("windows",),
         isolation="vm",

@@ -37,6 +37,15 @@ class SurfaceFigure:
     def source(self) -> str:
         return data.measurement(self.measurement_id).cite()
 
+    @property
+    def derived(self) -> bool:
+        return data.measurement(self.measurement_id).confidence == "D"
+
+    def display(self) -> str:
+        """``"about 306 (derived)"`` for derived figures, ``"53"`` otherwise."""
+        text = f"{self.value:g}"
+        return f"about {text} (derived)" if self.derived else text
+
 
 @dataclass(frozen=True)
 class AttackSurface:
@@ -46,7 +55,7 @@ class AttackSurface:
     def describe(self) -> str:
         if not self.figures:
             return self.interface
-        parts = [f"{f.label}: {f.value:g} {f.unit} ({f.source})" for f in self.figures]
+        parts = [f"{f.label}: {f.display()} ({f.source})" for f in self.figures]
         return f"{self.interface} — " + "; ".join(parts)
 
 
@@ -60,7 +69,7 @@ def attack_surface(level: IsolationLevel) -> AttackSurface:
     if level == IsolationLevel.PROCESS:
         return AttackSurface(
             "the whole system-call interface of the shared kernel, plus shared files and users",
-            (_fig("system calls in Linux", "dock-total-syscalls", "syscalls (more than)"),),
+            (_fig("Linux system calls (more than)", "dock-total-syscalls", "syscalls"),),
         )
     if level == IsolationLevel.CONTAINER:
         return AttackSurface(
@@ -78,12 +87,19 @@ def attack_surface(level: IsolationLevel) -> AttackSurface:
         )
     if level == IsolationLevel.VM:
         return AttackSurface(
-            "the hypervisor's hypercalls and virtual devices (and the VMM process behind them)",
+            "the hypervisor's interface: hypercalls, trapped instructions (VM exits) and the "
+            "virtual devices emulated by the VMM process behind them",
             (
-                _fig("KVM hypercall numbers", "kvm-h-hypercalls"),
-                _fig("Xen hypercall numbers", "xen-h-hypercalls"),
-                _fig("Firecracker emulated devices", "fc-spec-device-count"),
-                _fig("host syscalls Firecracker's VMM uses", "anj20-host-syscalls-firecracker"),
+                _fig(
+                    "example: KVM hypercall numbers (a small part of its surface)",
+                    "kvm-h-hypercalls",
+                ),
+                _fig("example: Xen hypercall numbers", "xen-h-hypercalls"),
+                _fig("example: Firecracker emulated devices (FAQ)", "fc-spec-device-count"),
+                _fig(
+                    "example: host syscalls Firecracker's VMM uses",
+                    "anj20-host-syscalls-firecracker",
+                ),
             ),
         )
     return AttackSurface("no shared layer: only the network between two machines", ())
@@ -98,16 +114,38 @@ class Isolation:
     shares_kernel: bool
     boundary: str
     surface: AttackSurface
+    side_levels: tuple[IsolationLevel, IsolationLevel] = (
+        IsolationLevel.HARDWARE,
+        IsolationLevel.HARDWARE,
+    )
 
     def explain(self) -> str:
-        """One sentence for a learner."""
+        """A few sentences for a learner."""
         shared = ", ".join(n.name for n in self.shared) or "nothing"
-        kernel = "They share one kernel." if self.shares_kernel else "Each has its own kernel."
-        return (
-            f"{self.a.name} and {self.b.name} share: {shared}. {kernel} "
+        text = (
+            f"{self.a.name} and {self.b.name} share: {shared}. {self._kernel_sentence()} "
             f"The boundary between them is {self.boundary}; an attacker must get through "
             f"{self.surface.interface}."
         )
+        if self.side_levels[0] != self.side_levels[1]:
+            weak = self.a if self.side_levels[0] < self.side_levels[1] else self.b
+            text += (
+                f" The weaker side ({weak.name}) sets the level: an attacker who escapes it "
+                "lands on the layer that hosts the other one."
+            )
+        return text
+
+    def _kernel_sentence(self) -> str:
+        if self.shares_kernel:
+            if IsolationLevel.SANDBOX in self.side_levels and min(self.side_levels) >= 2:
+                return (
+                    "Each talks to its own user-space kernel (gVisor's Sentry), and both "
+                    "Sentries sit on one shared host kernel."
+                )
+            return "They share one kernel."
+        if self.level == IsolationLevel.HARDWARE or min(self.side_levels) >= IsolationLevel.VM:
+            return "Each has its own kernel."
+        return "They do not share one kernel, but the weaker side runs on the host's kernel."
 
 
 def _side_level(below_shared: list[Node]) -> IsolationLevel:
@@ -155,12 +193,10 @@ def isolation(a: Node, b: Node) -> Isolation:
             break
         shared.append(x)
     if not shared:
-        level = IsolationLevel.HARDWARE
+        sides = (IsolationLevel.HARDWARE, IsolationLevel.HARDWARE)
     else:
-        level = min(
-            _side_level(path_a[len(shared) :]),
-            _side_level(path_b[len(shared) :]),
-        )
+        sides = (_side_level(path_a[len(shared) :]), _side_level(path_b[len(shared) :]))
+    level = min(sides)
     kernel_a, kernel_b = _own_kernel(a), _own_kernel(b)
     shares_kernel = kernel_a is not None and kernel_a is kernel_b
     kernel = next((n for n in reversed(shared) if n.kind == "os"), None)
@@ -169,4 +205,6 @@ def isolation(a: Node, b: Node) -> Isolation:
         kernel=kernel.name if kernel else "the host",
         hypervisor=hypervisor.name if hypervisor else "the VM's monitor",
     )
-    return Isolation(a, b, level, tuple(shared), shares_kernel, boundary, attack_surface(level))
+    return Isolation(
+        a, b, level, tuple(shared), shares_kernel, boundary, attack_surface(level), sides
+    )

@@ -48,7 +48,8 @@ class Cost:
 def cost(kind: str) -> Cost:
     """Per-instance cost of an isolation kind (see ``ISOLATION_KINDS``)."""
     v = data.value
-    docker_mem = v("man17-memory-1000-docker") * 1024 / 1000
+    # MAN17 reports decimal GB for 1,000 instances: GB / 1000 * 1000 = MB per instance.
+    docker_mem = v("man17-memory-1000-docker")
     docker_start = v("man17-instantiation-docker")
     table = {
         "process": Cost(
@@ -63,21 +64,30 @@ def cost(kind: str) -> Cost:
             docker_mem,
             docker_start,
             ("man17-memory-1000-docker", "man17-instantiation-docker"),
-            "memory: 1,000 Docker containers took about 5 GB, so about 5 MB each",
+            "1,000 small Docker containers took about 5 GB, so about 5 MB each (the footprint "
+            "of a tiny container, not pure isolation overhead)",
         ),
         "sandbox": Cost(
             "sandbox",
             docker_mem + v("vik20-idle-memory-gvisor"),
             docker_start * v("vik20-deploy-time-gvisor"),
             ("man17-memory-1000-docker", "vik20-idle-memory-gvisor", "vik20-deploy-time-gvisor"),
-            "a container plus gVisor's idle overhead; start about 3x a runc container",
+            "a container plus gVisor's idle overhead (VIK20); start time: MAN17's Docker start "
+            "times VIK20's Kubernetes deploy factor of about 3 (YOU19 measured only 1.1x for "
+            "create and teardown, so this mixes papers and is an upper estimate)",
         ),
         "kata": Cost(
             "kata",
-            v("vik20-idle-memory-kata"),
+            docker_mem + v("vik20-idle-memory-kata"),
             docker_start * v("vik20-deploy-time-kata"),
-            ("vik20-idle-memory-kata", "vik20-deploy-time-kata", "man17-instantiation-docker"),
-            "Kata's idle overhead per pod; start about 4x a runc container",
+            (
+                "man17-memory-1000-docker",
+                "vik20-idle-memory-kata",
+                "vik20-deploy-time-kata",
+                "man17-instantiation-docker",
+            ),
+            "a container plus Kata's idle overhead per pod (VIK20); start time: MAN17's Docker "
+            "start times VIK20's deploy factor of about 4 (mixes two papers)",
         ),
         "hyperv-container": Cost(
             "hyperv-container",
@@ -90,19 +100,25 @@ def cost(kind: str) -> Cost:
                 "ms-req-min-memory-nano-server-process",
                 "man17-memory-1000-docker",
             ),
-            "extra minimum memory of Hyper-V isolation (Nano Server); no reliable published "
-            "start time exists",
+            "a container plus the difference between Microsoft's minimum memory to launch a "
+            "Nano Server container with and without Hyper-V isolation (a minimum, not a "
+            "measured marginal cost); no reliable published start time exists",
         ),
         "microvm": Cost(
             "microvm",
-            v("aga20-vmm-memory-firecracker"),
+            v("aga20-vmm-memory-firecracker") + v("man17-memory-tinyx"),
             v("aga20-boot-firecracker-median"),
-            ("aga20-vmm-memory-firecracker", "aga20-boot-firecracker-median"),
-            "Firecracker's VMM memory per microVM and its median boot time",
+            (
+                "aga20-vmm-memory-firecracker",
+                "man17-memory-tinyx",
+                "aga20-boot-firecracker-median",
+            ),
+            "Firecracker's VMM process (AGA20) plus a minimal Linux guest (MAN17's Tinyx, about "
+            "30 MB), and the median boot time (AGA20)",
         ),
         "vm": Cost(
             "vm",
-            v("man17-memory-1000-debian-vm") * 1024 / 1000,
+            v("man17-memory-1000-debian-vm"),
             v("man17-create-debian-vm") + v("man17-boot-debian-vm"),
             ("man17-memory-1000-debian-vm", "man17-create-debian-vm", "man17-boot-debian-vm"),
             "a minimal Debian guest on Xen: about 114 MB each, 0.5 s to create and 1.5 s to boot",

@@ -82,17 +82,28 @@ def type1_on_os(node: Node) -> Iterator[Problem]:
                 "Windows).",
             )
         return  # Linux + KVM is the normal way KVM is deployed: Linux becomes the hypervisor.
-    if parent.kind == "os":
-        extra = (
-            " Enabling Hyper-V on Windows actually slides the hypervisor underneath Windows."
-            if node.product.id == "hyper-v"
-            else ""
+    if (
+        node.product.id == "hyper-v"
+        and parent.kind == "os"
+        and parent.product.kernel == "windows"
+        and parent.parent.kind == "hardware"
+    ):
+        yield _warning(
+            "hyperv-root-partition",
+            node,
+            f"Turning on Hyper-V in {parent.name} works, but it does not run on top of Windows: "
+            "the hypervisor slides underneath, and this Windows becomes its privileged root "
+            "partition.",
+            "Draw it as Hardware → Hyper-V → VMs, with this Windows as the root partition: see "
+            "lesson 02.",
         )
+        return
+    if parent.kind == "os":
         yield _error(
             "type1-on-os",
             node,
             f"{node.name} is a Type 1 (bare-metal) hypervisor, but it was installed on "
-            f"{parent.name}.{extra}",
+            f"{parent.name}.",
             "A Type 1 hypervisor goes straight on the hardware: see lesson 02.",
         )
     elif parent.kind != "vm":
@@ -147,6 +158,51 @@ def hosted_product_on_wrong_os(node: Node) -> Iterator[Problem]:
         f"{', '.join(h.capitalize() for h in hosts)} hosts).",
         hint,
     )
+
+
+@rule
+def runtime_not_a_layer(node: Node) -> Iterator[Problem]:
+    if node.kind in ("engine", "hypervisor") and node.product.isolation is not None:
+        yield _error(
+            "runtime-not-a-layer",
+            node,
+            f"{node.name} is a container runtime: it is chosen per container, not installed "
+            "as a layer of its own.",
+            f"Install an engine (e.g. docker) and start containers with "
+            f"engine.run(image, runtime={node.product.id!r}).",
+        )
+
+
+@rule
+def microvm_guest(node: Node) -> Iterator[Problem]:
+    if node.kind != "vm" or node.parent.kind != "hypervisor":
+        return
+    monitor = node.parent.product
+    if monitor.kind != "microvm":
+        return
+    for guest in node.children:
+        if guest.kind == "os" and guest.product.kernel != "linux":
+            yield _error(
+                "unsupported-guest-os",
+                guest,
+                f"{monitor.name} boots Linux guests only, not {guest.name}.",
+                "Pick a Linux guest (for example alpine) or use a full hypervisor for this OS.",
+            )
+
+
+@rule
+def app_kernel(node: Node) -> Iterator[Problem]:
+    if node.kind != "app" or node.parent.kind != "os":
+        return
+    needs, has = node.product.kernel, node.parent.product.kernel
+    if needs and has and needs != has:
+        yield _error(
+            "kernel-mismatch",
+            node,
+            f"{node.name} is built for a {needs.capitalize()} kernel, but it was put on "
+            f"{node.parent.name} ({has.capitalize()}).",
+            "Run it on an OS of its own kernel family, or inside a VM with such an OS.",
+        )
 
 
 @rule
@@ -297,6 +353,16 @@ def container_kernel(node: Node) -> Iterator[Problem]:
             continue
         if own_kernel and family in runtime.hosts:
             continue  # the utility VM brings the right kernel
+        if own_kernel:
+            yield _error(
+                "kernel-mismatch",
+                node,
+                f"{node.name} needs a {family.capitalize()} kernel, but {runtime.name} gives "
+                f"each container a small VM with a {runtime.hosts[0].capitalize()} kernel only.",
+                "Pick a runtime whose VM runs this kind of app, or a host of the app's kernel "
+                "family. See lesson 05.",
+            )
+            continue
         hint = (
             "Docker Desktop on Windows runs Linux containers in a hidden Linux VM (WSL 2): "
             "model that VM explicitly. See lesson 04."
@@ -342,18 +408,30 @@ def vm_resources(node: Node) -> Iterator[Problem]:
                 "vm-exceeds-host-cpus",
                 vm,
                 f"This VM has {vm.attrs['vcpus']} virtual CPUs but {host_label} has only "
-                f"{host_cpus:g} cores.",
-                "A VM cannot have more vCPUs than there are physical cores: lower its vCPUs.",
+                f"{host_cpus:g} logical CPUs (hardware threads).",
+                "ESXi and Hyper-V refuse to start a VM with more vCPUs than the host's logical "
+                "CPUs: lower its vCPUs.",
             )
     total_mem = sum(vm.attrs["memory_gb"] for vm in vms)
-    if total_mem > host_mem:
+    host_oses = {id(vm.parent.parent): vm.parent.parent for vm in vms if vm.parent.parent}
+    host_os_gb = sum(n.memory_mb / 1024 for n in host_oses.values() if n.kind == "os")
+    if total_mem + host_os_gb > host_mem:
+        monitors = {vm.parent.product.id for vm in vms if vm.parent.product}
+        with_os = f" plus {host_os_gb:g} GB for the host OS" if host_os_gb else ""
+        hint = (
+            "Hyper-V does not overcommit memory: a VM that does not fit will not start "
+            "(Dynamic Memory only moves memory between running VMs). See lesson 02, Overcommit."
+            if monitors == {"hyper-v"}
+            else "It works only while the guests do not all use their memory at once "
+            "(ballooning, page sharing, swapping); see lesson 02, Overcommit."
+        )
         yield _warning(
             "memory-overcommit",
             node,
-            f"The VMs are promised {total_mem:g} GB of memory in total but {host_label} has "
-            f"{host_mem:g} GB: overcommitted {total_mem / host_mem:.2f}:1.",
-            "It works only while the guests do not all use their memory at once "
-            "(ballooning, swapping); see lesson 02 on overcommit.",
+            f"The VMs are promised {total_mem:g} GB of memory in total{with_os} but "
+            f"{host_label} has {host_mem:g} GB: overcommitted "
+            f"{(total_mem + host_os_gb) / host_mem:.2f}:1.",
+            hint,
         )
     total_cpus = sum(vm.attrs["vcpus"] for vm in vms)
     if total_cpus > host_cpus:
@@ -399,13 +477,17 @@ def container_memory(node: Node) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- advice
 @rule
 def nested_virtualization(node: Node) -> Iterator[Problem]:
-    if node.kind != "hypervisor":
+    vm_runtime = (
+        node.kind == "container" and node.runtime is not None and node.runtime.isolation == "vm"
+    )
+    if node.kind != "hypervisor" and not vm_runtime:
         return
     if any(a.kind == "vm" for a in node.path()[:-1]):
+        what = f"{node.runtime.name} for {node.name}" if vm_runtime else node.name
         yield _warning(
             "nested-virtualization",
             node,
-            f"{node.name} runs inside a VM (nested virtualization).",
+            f"{what} starts VMs inside a VM (nested virtualization).",
             "The outer hypervisor must expose virtualization extensions to the guest, and "
             "every extra layer costs speed.",
         )

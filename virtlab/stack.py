@@ -111,13 +111,11 @@ class Node:
         ``image`` is an app (``"nginx"``) or an OS image (``"ubuntu"``: that OS's userland
         only, never its kernel). ``base`` adds a base OS userland under an app. ``runtime``
         chooses the isolation: ``"runc"`` (shared kernel), ``"gvisor"``, ``"kata"`` or
-        ``"hyperv-isolation"``; by default the host's own: runc on Linux, runhcs (process
-        isolation) on Windows.
+        ``"hyperv-isolation"``; by default what Docker picks: runc on Linux, process isolation
+        (runhcs) on Windows Server, Hyper-V isolation on Windows 10.
         """
         if runtime is None:
-            kernel = self.kernel()
-            on_windows = kernel is not None and kernel.product.kernel == "windows"
-            runtime = "runhcs" if on_windows else "runc"
+            runtime = _default_runtime(self.kernel())
         product = catalog.get(image)
         base_product = catalog.get(base) if base is not None else None
         runtime_product = catalog.get(runtime)
@@ -234,12 +232,20 @@ class Node:
         return out
 
 
+def _default_runtime(kernel: Node | None) -> str:
+    """What an engine uses when the learner names no runtime, as Docker does by default."""
+    if kernel is None or kernel.product is None or kernel.product.kernel != "windows":
+        return "runc"
+    # Windows client editions default to Hyper-V isolation; servers to process isolation.
+    return "hyperv-isolation" if kernel.product.id == "windows-10" else "runhcs"
+
+
 def Hardware(  # noqa: N802 - reads as a constructor in lessons: vl.Hardware(cores=16)
     cores: int = DEFAULT_HARDWARE["cores"],
     memory_gb: float = DEFAULT_HARDWARE["memory_gb"],
     storage_gb: float = DEFAULT_HARDWARE["storage_gb"],
 ) -> Node:
-    """A physical server, the root of a stack."""
+    """A physical server, the root of a stack. ``cores`` counts logical CPUs (hardware threads)."""
     _check_positive(cores=cores, memory_gb=memory_gb, storage_gb=storage_gb)
     return Node("hardware", cores=cores, memory_gb=memory_gb, storage_gb=storage_gb)
 
