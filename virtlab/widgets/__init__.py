@@ -1,0 +1,11 @@
+"""Interactive widgets of the course: thin ipywidgets over the model and ``virtlab.plots``.
+
+``import virtlab`` does not import this package (nor ipywidgets); a notebook does
+``from virtlab.widgets import StackBuilder``.
+"""
+
+from virtlab.widgets._builder import ARCHITECTURES, StackBuilder
+from virtlab.widgets._explorers import IsolationExplorer, OverheadExplorer
+from virtlab.widgets._quiz import Quiz
+
+__all__ = ["ARCHITECTURES", "IsolationExplorer", "OverheadExplorer", "Quiz", "StackBuilder"]
