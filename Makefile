@@ -28,9 +28,9 @@ unit: $(STAMP)
 
 notebooks-test: $(STAMP)
 	@if ls lessons/*.ipynb solutions/*.ipynb >/dev/null 2>&1; then \
-	  $(PYTEST) --nbval lessons solutions --sanitize-with tests/nbval_sanitize.cfg -n 2; fi
+	  $(PYTEST) --nbval lessons solutions --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile; fi
 	@if ls exercises/*.ipynb >/dev/null 2>&1; then \
-	  $(PYTEST) --nbval-lax exercises -n 2; fi
+	  $(PYTEST) --nbval-lax exercises -n 2 --dist loadfile; fi
 
 browser: $(STAMP)
 	$(PYTEST) tests -m browser || [ $$? -eq 5 ]

@@ -30,6 +30,92 @@ def _lab(args: argparse.Namespace) -> int:
     return subprocess.call(cmd)
 
 
+def _assign(args: argparse.Namespace) -> int:
+    from virtlab.grading.assign import SolutionMarkerError, assign
+
+    root = _course_root()
+    solutions = Path(args.solutions) if args.solutions else root / "solutions"
+    exercises = Path(args.exercises) if args.exercises else root / "exercises"
+    try:
+        outcomes = assign(solutions, exercises, check_only=args.check)
+    except (ValueError, SolutionMarkerError) as err:
+        print(f"virtlab assign: {err}", file=sys.stderr)
+        return 2
+    stale = [o for o in outcomes if o.stale]
+    for outcome in outcomes:
+        if args.check and outcome.stale:
+            print(f"stale: {outcome.target} {outcome.reason}", file=sys.stderr)
+        elif not args.check and outcome.stale:
+            verb = "warning:" if outcome.source == outcome.target else "wrote"
+            print(f"{verb} {outcome.target} ({outcome.reason})")
+    if args.check:
+        if stale:
+            print("Run `virtlab assign` to regenerate the exercises.", file=sys.stderr)
+            return 1
+        print(f"{len(outcomes)} exercise(s) up to date.")
+    elif not stale:
+        print(f"{len(outcomes)} exercise(s) already up to date.")
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from virtlab.grading.batch import EXIT_USAGE, Options, UsageError, grade
+    from virtlab.grading.runner import Limits
+
+    notebook_timeout = args.notebook_timeout or max(args.timeout * 10, 120.0)
+    options = Options(
+        submissions=args.submissions,
+        output=Path(args.output),
+        feedback=Path(args.feedback) if args.feedback else None,
+        jobs=args.jobs,
+        limits=Limits(
+            cell_timeout=args.timeout,
+            notebook_timeout=notebook_timeout,
+            memory_mb=args.memory_mb,
+            output_bytes=args.output_limit,
+        ),
+        hidden=Path(args.hidden) if args.hidden else None,
+        force=args.force,
+        quiet=args.quiet,
+    )
+    try:
+        return grade(options)
+    except UsageError as err:
+        print(f"virtlab grade: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as err:  # a bad --hidden file
+        print(f"virtlab grade: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+_GRADE_EPILOG = """\
+exit codes:
+  0    every submission graded with status ok
+  1    graded, but some submissions have another status (timeout, kernel-died, tampered, ...;
+       see the status and message columns of the gradebook)
+  2    usage error: bad option, nothing to grade, unreadable --hidden file
+  130  interrupted; the gradebook keeps every row finished so far
+
+Student ids come from the file name minus the exercise name (alice_02-type1-hypervisors.ipynb)
+or from the folder (alice/02-type1-hypervisors.ipynb). Re-running skips submissions whose
+sha256 and question-bank version are already in the gradebook (--force regrades them).
+"""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virtlab",
@@ -39,6 +125,58 @@ def build_parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", help="open the course in JupyterLab")
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
     lab.set_defaults(run=_lab)
+
+    assign = sub.add_parser(
+        "assign",
+        help="regenerate exercises/ from solutions/",
+        description="Regenerate exercises/ from solutions/: solution regions become ..., outputs "
+        "are cleared. Exit codes: 0 done (or up to date with --check), 1 stale exercises "
+        "with --check, 2 usage error.",
+    )
+    assign.add_argument("--check", action="store_true", help="only report stale exercises")
+    assign.add_argument("--solutions", metavar="DIR", help="default: solutions/")
+    assign.add_argument("--exercises", metavar="DIR", help="default: exercises/")
+    assign.set_defaults(run=_assign)
+
+    grade = sub.add_parser(
+        "grade",
+        help="grade submitted notebooks into a gradebook CSV",
+        description="Grade submitted exercise notebooks: each runs in a fresh, fenced kernel; "
+        "answers recorded by check() are scored by the grader.",
+        epilog=_GRADE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    grade.add_argument(
+        "submissions", nargs="+", metavar="SUBMISSIONS", help="files, folders, globs"
+    )
+    grade.add_argument("-o", "--output", required=True, metavar="CSV", help="the gradebook")
+    grade.add_argument("--feedback", metavar="DIR", help="write one feedback file per submission")
+    grade.add_argument(
+        "-j", "--jobs", type=_positive_int, default=os.cpu_count() or 1, help="parallel kernels"
+    )
+    grade.add_argument(
+        "--timeout", type=_positive_float, default=30.0, metavar="S", help="per cell (30)"
+    )
+    grade.add_argument(
+        "--notebook-timeout",
+        type=_positive_float,
+        metavar="S",
+        help="per notebook (default: 10 x --timeout, at least 120)",
+    )
+    grade.add_argument(
+        "--memory-mb", type=_positive_int, default=1024, metavar="M", help="per kernel (1024)"
+    )
+    grade.add_argument(
+        "--output-limit",
+        type=_positive_int,
+        default=2_000_000,
+        metavar="CHARS",
+        help="cell output per notebook (2,000,000)",
+    )
+    grade.add_argument("--hidden", metavar="FILE", help="extra hidden questions (Python file)")
+    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    grade.add_argument("-q", "--quiet", action="store_true", help="no summary table")
+    grade.set_defaults(run=_grade)
     return parser
 
 

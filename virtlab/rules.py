@@ -46,6 +46,14 @@ def _warning(code: str, node: Node, message: str, hint: str) -> Problem:
     return Problem(code, "warning", message, hint, node)
 
 
+_FAMILY_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
+
+
+def _family(kernel_family: str) -> str:
+    """How a kernel family is written in prose (macOS, not Macos)."""
+    return _FAMILY_NAMES.get(kernel_family, kernel_family)
+
+
 def _kernel_family(node: Node) -> str | None:
     kernel = node.kernel()
     return kernel.product.kernel if kernel is not None and kernel.product else None
@@ -155,7 +163,7 @@ def hosted_product_on_wrong_os(node: Node) -> Iterator[Problem]:
         "unsupported-host-os",
         node,
         f"{node.name} does not run on {node.parent.name} (it runs on "
-        f"{', '.join(h.capitalize() for h in hosts)} hosts).",
+        f"{', '.join(_family(h) for h in hosts)} hosts).",
         hint,
     )
 
@@ -199,8 +207,8 @@ def app_kernel(node: Node) -> Iterator[Problem]:
         yield _error(
             "kernel-mismatch",
             node,
-            f"{node.name} is built for a {needs.capitalize()} kernel, but it was put on "
-            f"{node.parent.name} ({has.capitalize()}).",
+            f"{node.name} is built for a {_family(needs)} kernel, but it was put on "
+            f"{node.parent.name} ({_family(has)}).",
             "Run it on an OS of its own kernel family, or inside a VM with such an OS.",
         )
 
@@ -322,8 +330,8 @@ def container_runtime(node: Node) -> Iterator[Problem]:
         yield _error(
             "unsupported-host-os",
             node,
-            f"{runtime.name} needs a {' or '.join(h.capitalize() for h in runtime.hosts)} "
-            f"host, but this engine runs on a {family.capitalize()} kernel.",
+            f"{runtime.name} needs a {' or '.join(_family(h) for h in runtime.hosts)} "
+            f"host, but this engine runs on a {_family(family)} kernel.",
             "Pick a runtime made for this host OS: see lesson 05.",
         )
 
@@ -357,8 +365,8 @@ def container_kernel(node: Node) -> Iterator[Problem]:
             yield _error(
                 "kernel-mismatch",
                 node,
-                f"{node.name} needs a {family.capitalize()} kernel, but {runtime.name} gives "
-                f"each container a small VM with a {runtime.hosts[0].capitalize()} kernel only.",
+                f"{node.name} needs a {_family(family)} kernel, but {runtime.name} gives "
+                f"each container a small VM with a {_family(runtime.hosts[0])} kernel only.",
                 "Pick a runtime whose VM runs this kind of app, or a host of the app's kernel "
                 "family. See lesson 05.",
             )
@@ -373,8 +381,8 @@ def container_kernel(node: Node) -> Iterator[Problem]:
         yield _error(
             "kernel-mismatch",
             node,
-            f"{node.name} needs a {family.capitalize()} kernel, but every container on this "
-            f"engine shares the host's {host_family.capitalize()} kernel.",
+            f"{node.name} needs a {_family(family)} kernel, but every container on this "
+            f"engine shares the host's {_family(host_family)} kernel.",
             hint,
         )
 

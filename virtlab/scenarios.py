@@ -1,0 +1,334 @@
+"""Capstone scenarios: a story, its requirements, and a check of any stack against them.
+
+Lesson 07 (and its exercise) asks the learner to *choose* an architecture. Many stacks can be
+right, so a scenario never compares with a stored answer: each requirement is judged by the
+model's own analyses (``validate``, ``isolation``, ``overhead``). A failed requirement says what
+is missing and where to look, never which stack to build.
+
+    from virtlab.scenarios import scenario
+    print(scenario("untrusted-code").check(stack))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from textwrap import fill
+
+from virtlab.isolation import IsolationLevel
+from virtlab.rules import codes
+from virtlab.stack import Node, Stack
+
+_MEMORY_WARNINGS = {"memory-overcommit", "container-memory-overcommit"}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    text: str
+    test: Callable[[Stack], bool]
+    hint: str
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    requirement: Requirement
+    met: bool
+
+    def __str__(self) -> str:
+        if self.met:
+            return f"  ✓ {self.requirement.text}"
+        hint = fill(
+            f"Hint: {self.requirement.hint}", 92, initial_indent=" " * 6, subsequent_indent=" " * 12
+        )
+        return f"  ✗ {self.requirement.text}\n{hint}"
+
+
+@dataclass(frozen=True)
+class ScenarioReport:
+    scenario: Scenario
+    results: tuple[RequirementResult, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(r.met for r in self.results)
+
+    @property
+    def met(self) -> int:
+        return sum(r.met for r in self.results)
+
+    def __str__(self) -> str:
+        lines = [f"Scenario: {self.scenario.title}"]
+        lines += [str(r) for r in self.results]
+        total = len(self.results)
+        verdict = (
+            "All requirements met: now say in one sentence why this architecture fits."
+            if self.passed
+            else "Change the stack and check again."
+        )
+        lines.append(f"{self.met} of {total} requirements met. {verdict}")
+        return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: object, cycle: bool) -> None:  # IPython display
+        printer.text(str(self))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    story: str
+    requirements: tuple[Requirement, ...]
+
+    def check(self, stack: Stack) -> ScenarioReport:
+        """Judge ``stack`` (a ``vl.Stack``, or a StackBuilder's ``.stack``) requirement by
+        requirement."""
+        if not isinstance(stack, Stack):
+            raise TypeError(
+                f"check() needs a vl.Stack, got {type(stack).__name__}: pass vl.Stack(hw) or "
+                "builder.stack."
+            )
+        return ScenarioReport(
+            self, tuple(RequirementResult(r, r.test(stack)) for r in self.requirements)
+        )
+
+    def describe(self) -> str:
+        lines = [self.title, fill(self.story, 92), "Requirements:"]
+        lines += [f"  {i}. {r.text}" for i, r in enumerate(self.requirements, 1)]
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- building blocks
+def _running(stack: Stack, app: str) -> list[Node]:
+    return [w for w in stack.workloads() if w.product is not None and w.product.id == app]
+
+
+def _one_server(stack: Stack) -> bool:
+    return len(stack.hosts) == 1
+
+
+def _no_errors(stack: Stack) -> bool:
+    return not any(p.severity == "error" for p in stack.validate())
+
+
+def weakest_level(stack: Stack, workloads: list[Node]) -> IsolationLevel | None:
+    """The weakest isolation between any two of ``workloads`` (None for fewer than two).
+
+    Only neighbours in the stack's depth-first order are compared: the partner sharing the
+    longest path with a workload is always a neighbour in that order, and a longer shared path
+    leaves fewer layers on each side, so never a stronger level. That keeps a 200-copy fleet
+    at 199 comparisons instead of 19,900, with the same answer as comparing every pair.
+    """
+    order = {id(node): i for i, node in enumerate(stack.nodes())}
+    ordered = sorted(workloads, key=lambda node: order[id(node)])
+    if len(ordered) < 2:
+        return None
+    return min(stack.isolation(a, b).level for a, b in pairwise(ordered))
+
+
+def _kernel_family(workload: Node) -> str | None:
+    """The kernel family that serves a workload (a VM-isolated container brings its own)."""
+    runtime = workload.runtime if workload.kind == "container" else None
+    if runtime is not None and runtime.isolation == "vm" and workload.product is not None:
+        return workload.product.kernel
+    kernel = workload.kernel()
+    return kernel.product.kernel if kernel is not None and kernel.product else None
+
+
+ONE_SERVER = Requirement(
+    "Everything runs on one physical server.",
+    _one_server,
+    "Use a single vl.Hardware(...) and build everything on it.",
+)
+NO_ERRORS = Requirement(
+    "The stack is valid: stack.validate() reports no errors.",
+    _no_errors,
+    "Print each problem of stack.validate(): its message and hint say what sits in the "
+    "wrong place.",
+)
+
+
+# --------------------------------------------------------------------------- the scenarios
+def _untrusted() -> Scenario:
+    def jobs(stack: Stack) -> list[Node]:
+        return _running(stack, "python-web")
+
+    def own_kernels(stack: Stack) -> bool:
+        level = weakest_level(stack, jobs(stack))
+        return level is not None and level >= IsolationLevel.VM
+
+    def fast_start(stack: Stack) -> bool:
+        rows = [r for r in stack.overhead().rows if r.workload in jobs(stack)]
+        return bool(rows) and all(r.start_ms is not None and r.start_ms <= 1000 for r in rows)
+
+    return Scenario(
+        "untrusted-code",
+        "Untrusted customer code",
+        "Your platform runs code uploaded by customers you have never met. Any job may be "
+        "hostile, and jobs arrive all day, so each must start quickly.",
+        (
+            ONE_SERVER,
+            Requirement(
+                "At least 3 customer jobs run (the 'python-web' app).",
+                lambda s: len(jobs(s)) >= 3,
+                "Start the 'python-web' app at least three times.",
+            ),
+            NO_ERRORS,
+            Requirement(
+                "No two customer jobs share a kernel (isolation level 'vm' or stronger for "
+                "every pair).",
+                own_kernels,
+                "Compare two jobs with stack.isolation(a, b).level. Lesson 05 shows which "
+                "boundaries give each workload a kernel of its own.",
+            ),
+            Requirement(
+                "Each job can cold-start in at most 1 second (stack.overhead()).",
+                fast_start,
+                "Look at the start times in stack.overhead().rows and lesson 06's start-time "
+                "figure: which kind of isolation with its own kernel boots in well under a "
+                "second?",
+            ),
+        ),
+    )
+
+
+def _dev_laptop() -> Scenario:
+    def windows_on_hardware(stack: Stack) -> bool:
+        return any(
+            len(h.children) == 1
+            and h.children[0].kind == "os"
+            and h.children[0].product.id == "windows-10"
+            for h in stack.hosts
+        )
+
+    def ubuntu_with_own_kernel(stack: Stack) -> bool:
+        return any(
+            n.kind == "os" and n.product.id == "ubuntu" and n.parent.kind == "vm"
+            for n in stack.nodes()
+        )
+
+    return Scenario(
+        "dev-laptop",
+        "Trying Linux on a Windows laptop",
+        "A student's laptop runs Windows 10 and must keep booting it: all her course software "
+        "lives there. She wants a full Ubuntu, kernel and all, to learn Linux on.",
+        (
+            ONE_SERVER,
+            Requirement(
+                "Windows 10 is the operating system installed on the laptop's hardware.",
+                windows_on_hardware,
+                "The laptop keeps booting Windows 10: what is the one layer on the hardware?",
+            ),
+            Requirement(
+                "Ubuntu runs with a Linux kernel of its own.",
+                ubuntu_with_own_kernel,
+                "A container from the 'ubuntu' image brings only Ubuntu's userland (lesson 04). "
+                "Where does a whole OS with its own kernel run?",
+            ),
+            NO_ERRORS,
+        ),
+    )
+
+
+def _web_fleet() -> Scenario:
+    host_limit_gb = 64
+    copies = 200
+
+    def fits_host(stack: Stack) -> bool:
+        return _one_server(stack) and stack.hosts[0].attrs["memory_gb"] <= host_limit_gb
+
+    def isolated_copies(stack: Stack) -> bool:
+        level = weakest_level(stack, _running(stack, "nginx"))
+        return level is not None and level >= IsolationLevel.CONTAINER
+
+    def no_memory_warnings(stack: Stack) -> bool:
+        return not (codes(stack.validate()) & _MEMORY_WARNINGS)
+
+    def light_overhead(stack: Stack) -> bool:
+        budget = 0.10 * float(stack.hosts[0].attrs["memory_gb"]) * 1024
+        return stack.overhead().total_memory_mb <= budget
+
+    return Scenario(
+        "web-fleet",
+        "200 copies of a stateless web app",
+        f"A shop serves its site from {copies} identical copies of a stateless web server "
+        f"(nginx), all on one {host_limit_gb} GB server. The copies should not see each "
+        "other's files, and memory spent on isolation is memory not serving customers.",
+        (
+            Requirement(
+                f"One physical server with at most {host_limit_gb} GB of memory.",
+                fits_host,
+                f"Build on a single vl.Hardware(memory_gb={host_limit_gb}).",
+            ),
+            Requirement(
+                f"At least {copies} copies of nginx run.",
+                lambda s: len(_running(s, "nginx")) >= copies,
+                "A loop helps: for _ in range(200): ...",
+            ),
+            NO_ERRORS,
+            Requirement(
+                "The memory is not overcommitted (no memory-overcommit warnings).",
+                no_memory_warnings,
+                "Add up what each copy asks for and compare it with the host's memory.",
+            ),
+            Requirement(
+                "Every two copies are isolated at least at container level.",
+                isolated_copies,
+                "Plain processes on one OS share files and users: see lesson 05's levels.",
+            ),
+            Requirement(
+                "Isolation costs at most 10% of the host's memory "
+                "(stack.overhead().total_memory_mb).",
+                light_overhead,
+                "Lesson 06: compare the per-instance memory of each kind of isolation, times "
+                f"{copies}.",
+            ),
+        ),
+    )
+
+
+def _legacy_windows() -> Scenario:
+    def kernel_ok(app: str, family: str) -> Callable[[Stack], bool]:
+        def test(stack: Stack) -> bool:
+            found = _running(stack, app)
+            return bool(found) and all(_kernel_family(w) == family for w in found)
+
+        return test
+
+    return Scenario(
+        "legacy-windows",
+        "A legacy Windows app next to Linux services",
+        "A company must keep an old Windows web app (the 'iis' app) running, right next to "
+        "its new Linux services (nginx and postgres), and has one server for all of them.",
+        (
+            ONE_SERVER,
+            Requirement(
+                "The Windows app ('iis') runs on a Windows kernel.",
+                kernel_ok("iis", "windows"),
+                "Which kernel serves iis? Check workload.kernel() and lesson 04 on Windows "
+                "containers.",
+            ),
+            Requirement(
+                "nginx and postgres run on a Linux kernel.",
+                lambda s: kernel_ok("nginx", "linux")(s) and kernel_ok("postgres", "linux")(s),
+                "Which kernel serves nginx and postgres? Every container on an engine shares "
+                "the kernel below that engine (lesson 04).",
+            ),
+            NO_ERRORS,
+        ),
+    )
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.id: s for s in (_untrusted(), _dev_laptop(), _web_fleet(), _legacy_windows())
+}
+
+
+def scenario(scenario_id: str) -> Scenario:
+    """One capstone scenario by id; see ``SCENARIOS`` for all of them."""
+    try:
+        return SCENARIOS[scenario_id]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"No scenario {scenario_id!r}; choose from {', '.join(SCENARIOS)}."
+        ) from None
