@@ -8,6 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from virtlab.plots import figure, layout_dict
+from virtlab.widgets._figure import CourseFigure
 
 
 def _plain_figure(fig: go.Figure) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -24,7 +25,7 @@ class LiveFigure:
     """
 
     def __init__(self, traces: list[dict[str, Any]], layout: dict[str, Any]) -> None:
-        self.widget = go.FigureWidget(go.Figure(data=traces, layout=layout))
+        self.widget = CourseFigure(go.Figure(data=traces, layout=layout))
         self.widget.layout.template = "plotly_white"
         self._traces = copy.deepcopy(traces)
         self._layout = copy.deepcopy(layout)
