@@ -402,12 +402,13 @@ def vm_resources(node: Node) -> Iterator[Problem]:
     host_label = "the host" if node.kind == "hardware" else "the VM that holds them"
     host_mem = float(node.attrs["memory_gb"])
     host_cpus = float(node.attrs["cores"] if node.kind == "hardware" else node.attrs["vcpus"])
-    for vm in vms:
+    for number, vm in enumerate(vms, start=1):
+        which = f"VM {number}" + (f" ({vm.guest.name})" if vm.guest is not None else "")
         if vm.attrs["memory_gb"] > host_mem:
             yield _error(
                 "vm-exceeds-host-memory",
                 vm,
-                f"This VM is promised {vm.attrs['memory_gb']:g} GB of memory but "
+                f"{which} is promised {vm.attrs['memory_gb']:g} GB of memory but "
                 f"{host_label} has only {host_mem:g} GB.",
                 "Give the VM less memory than the host has.",
             )
@@ -415,7 +416,7 @@ def vm_resources(node: Node) -> Iterator[Problem]:
             yield _error(
                 "vm-exceeds-host-cpus",
                 vm,
-                f"This VM has {vm.attrs['vcpus']} virtual CPUs but {host_label} has only "
+                f"{which} has {vm.attrs['vcpus']} virtual CPUs but {host_label} has only "
                 f"{host_cpus:g} logical CPUs (hardware threads).",
                 "ESXi and Hyper-V refuse to start a VM with more vCPUs than the host's logical "
                 "CPUs: lower its vCPUs.",

@@ -473,11 +473,10 @@ def _grade_locked(
     versions = {
         e.id: bank.with_hidden(e, hidden, digest).version for e in bank.exercises().values()
     }
-    question_ids = [
-        q.id
+    question_ids = {
+        e.id: [q.id for q in bank.with_hidden(e, hidden, digest).questions]
         for e in bank.exercises().values()
-        for q in bank.with_hidden(e, hidden, digest).questions
-    ]
+    }
     batch_rows: list[str] = []
     todo: list[tuple[Submission, bytes, str]] = []
     scored: dict[str, tuple[Submission, list[Score]]] = {}
@@ -514,7 +513,10 @@ def _grade_locked(
 
     def save() -> None:
         all_rows = list(rows.values())
-        gradebook.write(options.output, all_rows, gradebook.columns_for(all_rows, question_ids))
+        # only the questions of exercises this gradebook holds, in bank order
+        present = {r.get("exercise", "") for r in all_rows}
+        ids = [q for ex, qs in question_ids.items() if ex in present for q in qs]
+        gradebook.write(options.output, all_rows, gradebook.columns_for(all_rows, ids))
 
     progress = Progress(len(todo))
     skipped = sum(1 for s in submissions if s.sha256) - len(todo)

@@ -131,7 +131,8 @@ class Classification(Question):
     """Sort each item into a category; partial credit per item.
 
     ``answer_hashes[item] = answer_hash(f"{id}:{item}", category)``. The answer is a dict
-    ``{item: category}``. Feedback names the items in the wrong category, not where they go.
+    ``{item: category}``. Feedback names the items in the wrong category, not where they go
+    (with only two categories it gives their number, since naming them would give the answer).
     """
 
     items: tuple[str, ...]
@@ -166,7 +167,11 @@ class Classification(Question):
         if odd:
             choices = ", ".join(repr(c) for c in self.categories)
             feedback.append(f"Unknown category for {', '.join(odd)}; use one of {choices}.")
-        if wrong:
+        if wrong and len(self.categories) <= 2:
+            # with two categories, naming a misplaced item would name its right category
+            count = "1 item is" if len(wrong) == 1 else f"{len(wrong)} items are"
+            feedback.append(f"{count} in the wrong category; {self.where}.")
+        elif wrong:
             feedback.append(f"In the wrong category: {', '.join(wrong)}; {self.where}.")
         return self._fraction(right, len(self.items), feedback)
 
