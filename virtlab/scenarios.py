@@ -210,8 +210,10 @@ def _dev_laptop() -> Scenario:
     return Scenario(
         "dev-laptop",
         "Trying Linux on a Windows laptop",
-        "A student's laptop runs Windows 10 and must keep booting it: all her course software "
-        "lives there. She wants a full Ubuntu, kernel and all, to learn Linux on.",
+        "A student's laptop runs Windows 10 and must keep booting it straight on the "
+        "hardware, as it does today: all her course software lives there, and the "
+        "university's IT rules forbid turning on Hyper-V (so no WSL 2 either). She wants a "
+        "full Ubuntu, kernel and all, to learn Linux on.",
         (
             ONE_SERVER,
             Requirement(

@@ -119,8 +119,8 @@ CHECKS: dict[str, dict] = {
                 ),
                 (
                     "Guests rarely use all their memory together, so ESXi and KVM "
-                    "allow promises above the host's size and reclaim memory "
-                    "(ballooning, swapping) when needed."
+                    "allow promises above the host's size; they share identical pages"
+                    " and reclaim memory (ballooning, swapping) when it runs short."
                 ),
             ),
             (

@@ -56,10 +56,10 @@ CHECKS: dict[str, dict[str, Any]] = {
             ),
             "Sequential reads of large files": (
                 "Large sequential transfers spread the per-request cost over a megabyte each:"
-                " all three were within about 1% of each other."
+                " all three were within about 1% of each other (FEL14)."
             ),
             "Bulk TCP throughput": (
-                "All three reached about the 10 GbE line rate in bulk transfers."
+                "All three reached about the 10 GbE line rate in bulk transfers (FEL14)."
             ),
             "The RandomAccess memory test": (
                 "RandomAccess (GUPS) was nearly identical for native, Docker and KVM."

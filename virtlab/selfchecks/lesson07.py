@@ -43,8 +43,9 @@ CHECKS: dict[str, dict[str, Any]] = {
     },
     "l07-townhouse": {
         "prompt": (
-            "Which technologies fit the 'townhouse' middle ground: more separation than an "
-            "apartment, lighter than a detached house? Tick all that apply."
+            "Which technologies sit in the middle ground between the apartments and the "
+            "detached houses: more separation than a plain container, lighter than a full VM?"
+            " Tick all that apply."
         ),
         "options": [
             "Firecracker microVMs",
@@ -56,13 +57,16 @@ CHECKS: dict[str, dict[str, Any]] = {
         "answer_hash": "1f72b406ce6874e1a2e68f51e885781803dbea5ea6d49d52b7b734984150db00",
         "feedback": {
             "Firecracker microVMs": (
-                "A tiny VM per workload with its own kernel, booting in a fraction of a second."
+                "The townhouses: a tiny VM per workload with its own kernel, booting in a "
+                "fraction of a second."
             ),
             "gVisor": (
-                "A user-space kernel walls off each container from the host kernel, without a VM."
+                "Not a townhouse but an apartment with a concierge of its own: a user-space "
+                "kernel stands between the container and the host kernel, without a VM."
             ),
             "Kata Containers": (
-                "Container tooling outside, a lightweight VM with its own kernel inside."
+                "Townhouses too: container tooling outside, a lightweight VM with its own "
+                "kernel inside."
             ),
             "Plain Docker containers with runc": (
                 "These are the apartments themselves: one shared kernel."

@@ -124,7 +124,7 @@ QUESTIONS = [
         original=broken_host,
         fix_sections={
             "kernel-mismatch": "Windows containers need a Windows kernel",
-            "unsupported-host-os": "Engine, image, container",
+            "unsupported-host-os": "Alternatives to Docker",
         },
     ),
     MultipleChoice(
