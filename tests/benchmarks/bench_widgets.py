@@ -100,7 +100,14 @@ def main() -> None:
     full = sum(fresh.comm.messages)
     small = statistics.median(sizes["add a container"])
     print(f"full figure resend (data + layout + template of a new FigureWidget): {full:,} bytes")
-    print(f"  (opening a new FigureWidget, plotly's JS bundle included: {opening:,} bytes)")
+    print(f"  (opening a plain go.FigureWidget, plotly's JS bundle included: {opening:,} bytes)")
+    from virtlab.widgets._figure import CourseFigure
+
+    course_opening = open_size(CourseFigure(plots.stack_diagram(builder.stack)))
+    print(
+        f"  (opening the course's figure widget: {course_opening:,} bytes; its page asks for "
+        "the bundle once, not once per figure)"
+    )
     print(f"add one container sends {small:,.0f} bytes: {small / full:.0%} of a full resend")
 
 

@@ -242,7 +242,11 @@ def diagram_parts(
     n_problems = sum(len(p) for p in problems_of.values())
     if title is None:
         hosts = f"{len(stack.hosts)} host{'s' if len(stack.hosts) != 1 else ''}"
-        title = f"Stack: {n_workloads} workload{'s' if n_workloads != 1 else ''} on {hosts}"
+        n_vms = sum(1 for n in stack.nodes() if n.kind == "vm")
+        vms = f"{n_vms} VM{'s' if n_vms != 1 else ''}, " if n_vms else ""
+        # a guest OS alone is not a workload: say what counts, so "0" does not puzzle anyone
+        apps = f"{n_workloads} app{'s' if n_workloads != 1 else ''} or containers"
+        title = f"Stack: {vms}{apps} on {hosts}"
         if n_problems:
             title += f" — {n_problems} problem{'s' if n_problems != 1 else ''} (!)"
     levels = max(b.level for b in boxes) + 1
