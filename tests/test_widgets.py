@@ -108,7 +108,7 @@ def test_add_and_remove_with_buttons():
     assert builder.stack.workloads() == []
     builder.remove_button.click()  # nothing left: a no-op, not an error
     assert builder.last_error is None and in_step(builder)
-    assert "0 workloads" in builder.figure.layout.title.text
+    assert "0 apps or containers" in builder.figure.layout.title.text
     with pytest.raises(ValueError, match="No instance"):
         builder.remove("mysql")
 

@@ -245,7 +245,9 @@ def diagram_parts(
         n_vms = sum(1 for n in stack.nodes() if n.kind == "vm")
         vms = f"{n_vms} VM{'s' if n_vms != 1 else ''}, " if n_vms else ""
         # a guest OS alone is not a workload: say what counts, so "0" does not puzzle anyone
-        apps = f"{n_workloads} app{'s' if n_workloads != 1 else ''} or containers"
+        apps = f"{n_workloads} " + (
+            "app or container" if n_workloads == 1 else "apps or containers"
+        )
         title = f"Stack: {vms}{apps} on {hosts}"
         if n_problems:
             title += f" — {n_problems} problem{'s' if n_problems != 1 else ''} (!)"
