@@ -187,7 +187,10 @@ def test_figure_widget_is_updated_in_place():
     fig = builder.figure
     builder.add("redis")
     builder.architecture.value = "type1"
-    assert builder.figure is fig
+    # the widget on the page is the same object, and it now shows the new picture
+    assert fig in builder.children
+    assert labels(fig) == plots.diagram_labels(plots.stack_diagram(builder.stack))
+    assert "VMware ESXi" in labels(fig) and "Redis" not in labels(fig)
 
 
 # --------------------------------------------------------------------------- randomized

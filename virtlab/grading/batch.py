@@ -459,7 +459,11 @@ def grade(options: Options) -> int:
     output = options.output
     output.parent.mkdir(parents=True, exist_ok=True)
     with gradebook.locked(output):
-        rows = {r.get("notebook", ""): r for r in gradebook.read(output)}
+        try:
+            existing = gradebook.read(output)
+        except gradebook.UnreadableGradebook as err:
+            raise UsageError(str(err)) from None
+        rows = {r.get("notebook", ""): r for r in existing}
         return _grade_locked(options, submissions, rows, hidden, digest)
 
 
@@ -505,7 +509,7 @@ def _grade_locked(
             old is not None
             and old.get("sha256") == sub.sha256
             and old.get("version", "") == versions.get(old.get("exercise", ""), "")
-            and old.get("status") != "grader-error"
+            and old.get("status") not in ("grader-error", "duplicate")
         )
         if unchanged and not options.force:
             continue
@@ -580,34 +584,45 @@ def _mark_duplicates(rows: dict[str, dict[str, str]], batch: list[str]) -> None:
 
 
 def _execute_all(todo: list[tuple[Submission, bytes, str]], options: Options):
-    """Yield (submission, report, key) as workers finish; a dead worker is retried once."""
+    """Yield (submission, report, key) as workers finish; a dead worker is retried once.
+
+    A worker that dies breaks its whole pool, and every job still queued fails with it. Those
+    jobs are retried one by one, each in a pool of its own, so a submission that kills its
+    worker costs only its own grade.
+    """
     if not todo:
         return
-    attempts: dict[int, int] = {}
-    pending = list(range(len(todo)))
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    while pending:
-        jobs = min(options.jobs, len(pending))
-        retry: list[int] = []
-        with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_worker_init) as pool:
-            futures = {}
-            for index in pending:
-                sub, data, key = todo[index]
-                job = Job(sub.notebook, data, options.limits, key)
-                futures[pool.submit(run_job, job)] = index
-            for future in cf.as_completed(futures):
-                index = futures[future]
-                sub, _, key = todo[index]
-                try:
-                    report = future.result()
-                except cf.process.BrokenProcessPool:
-                    attempts[index] = attempts.get(index, 0) + 1
-                    if attempts[index] < 2:
-                        retry.append(index)
-                        continue
-                    report = RunReport("grader-error", "the grading worker died twice on it")
-                except Exception as err:
-                    report = RunReport("grader-error", f"{type(err).__name__}: {err}")
-                yield sub, report, key
-        pending = retry
-        options = Options(**{**options.__dict__, "jobs": 1})
+    broken: list[int] = []
+    yield from _run_round(todo, list(range(len(todo))), options, options.jobs, context, broken)
+    for index in broken:
+        again: list[int] = []
+        yield from _run_round(todo, [index], options, 1, context, again)
+        if again:
+            sub, _, key = todo[index]
+            yield sub, RunReport("grader-error", "the grading worker died twice on it"), key
+
+
+def _run_round(todo, indexes: list[int], options: Options, jobs: int, context, broken: list[int]):
+    pool = cf.ProcessPoolExecutor(
+        min(jobs, len(indexes)), mp_context=context, initializer=_worker_init
+    )
+    try:
+        futures = {}
+        for index in indexes:
+            sub, data, key = todo[index]
+            futures[pool.submit(run_job, Job(sub.notebook, data, options.limits, key))] = index
+        for future in cf.as_completed(futures):
+            index = futures[future]
+            sub, _, key = todo[index]
+            try:
+                report = future.result()
+            except cf.process.BrokenProcessPool:
+                broken.append(index)
+                continue
+            except Exception as err:
+                report = RunReport("grader-error", f"{type(err).__name__}: {err}")
+            yield sub, report, key
+    finally:
+        # on Ctrl-C, do not run the queued submissions only to throw their results away
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -41,15 +41,28 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+class UnreadableGradebook(ValueError):
+    """The gradebook exists but cannot be read: grading on would overwrite its rows."""
+
+
 def read(path: Path) -> list[dict[str, str]]:
-    """The rows of an existing gradebook (empty when there is none or it is unreadable)."""
-    if not path.exists():
+    """The rows of an existing gradebook (none when there is no file yet).
+
+    A gradebook that exists but cannot be read (re-saved in another encoding, not a CSV) raises
+    :class:`UnreadableGradebook`: writing over it would lose every row it holds.
+    """
+    if not path.exists() or path.stat().st_size == 0:
         return []
     try:
         with open(path, newline="", encoding="utf-8") as handle:
-            return [dict(row) for row in csv.DictReader(handle)]
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return []
+            rows = [dict(row) for row in csv.DictReader(handle)]
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise UnreadableGradebook(
+            f"{path} exists but cannot be read as a UTF-8 CSV gradebook ({err}). Move it away "
+            "or save it again as UTF-8 CSV, then re-run; nothing was written."
+        ) from None
+    # a hand-edited row with extra fields gets the key None: keep what has a column name
+    return [{k: v for k, v in row.items() if k is not None} for row in rows]
 
 
 def columns_for(rows: list[dict[str, str]], question_ids: list[str]) -> list[str]:

@@ -112,9 +112,17 @@ def _digest(*paths: Path, extra: bytes = b"") -> str:
 
 
 def _scoring_code() -> list[Path]:
-    """Files whose change changes scores: the question kinds, hashing and encoding."""
+    """Files whose change changes scores: the question kinds, hashing and encoding, and the
+    model and data that stack and number questions are judged by."""
     grading = _PACKAGE_DIR.parent
-    return [grading / "questions.py", grading / "encoding.py", grading.parent / "answers.py"]
+    package = grading.parent
+    model = ("answers", "catalog", "stack", "rules", "isolation", "overhead", "scenarios")
+    return [
+        grading / "questions.py",
+        grading / "encoding.py",
+        *(package / f"{name}.py" for name in model),
+        package / "data" / "measurements.json",
+    ]
 
 
 def _from_module(module: ModuleType, exercise_id: str, path: Path) -> Exercise:
