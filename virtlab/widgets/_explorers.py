@@ -53,6 +53,7 @@ class IsolationExplorer(w.VBox):
             style=style,
         )
         self.explanation = w.HTML()
+        self._quiet = False
         self._live = LiveFigure.from_parts(*diagram_parts(stack, self._shared()))
         self.figure = self._live.widget
         for control in (self.first, self.second):
@@ -74,9 +75,12 @@ class IsolationExplorer(w.VBox):
             if label not in self.first.options:
                 known = ", ".join(self.first.options) or "none"
                 raise ValueError(f"No workload labelled {label!r}; workloads: {known}.")
-        with self.hold_trait_notifications():
+        self._quiet = True
+        try:
             self.first.value = a_label
             self.second.value = b_label
+        finally:
+            self._quiet = False
         self._refresh()
 
     def _shared(self) -> tuple | None:
@@ -84,6 +88,8 @@ class IsolationExplorer(w.VBox):
         return iso.shared if iso is not None else None
 
     def _refresh(self, *_: Any) -> None:
+        if self._quiet:
+            return
         iso = self.isolation
         self._live.show_parts(*diagram_parts(self._stack, iso.shared if iso else None))
         if len(self.first.options) < 2:
@@ -136,6 +142,9 @@ class OverheadExplorer(w.VBox):
         self._memory = LiveFigure.from_figure(self._memory_fig())
         self.density_figure = self._density.widget
         self.memory_figure = self._memory.widget
+        # the density curve depends on the two sizes only; instances and isolation leave it be
+        for control in (self.host_memory_gb, self.app_memory_mb):
+            control.observe(_guard(self, self._refresh_density), names="value")
         for control in (self.host_memory_gb, self.app_memory_mb, self.instances, self.isolation):
             control.observe(_guard(self, self._refresh), names="value")
         super().__init__(
@@ -173,8 +182,10 @@ class OverheadExplorer(w.VBox):
             chosen=self.isolation.value,
         )
 
-    def _refresh(self, *_: Any) -> None:
+    def _refresh_density(self, *_: Any) -> None:
         self._density.show_figure(self._density_fig())
+
+    def _refresh(self, *_: Any) -> None:
         self._memory.show_figure(self._memory_fig())
         kind = self.isolation.value
         per = self.app_memory_mb.value + cost(kind).memory_mb
