@@ -1,5 +1,7 @@
 """Figure factories: data, titles, axis titles, palette and source line — never pixels."""
 
+import html
+
 import plotly.graph_objects as go
 import pytest
 
@@ -205,7 +207,8 @@ def test_startup_vs_memory_points_and_skipped_kind():
     points = {t.name: (t.x[0], t.y[0]) for t in fig.data}
     container = cost("container")
     assert points["container (runc)"] == (container.memory_mb, container.start_ms)
-    assert points["Firecracker microVM"][1] == cost("microvm").start_ms
+    # AGA20's 110 ms is a pre-configured microVM's boot: the point itself says so.
+    assert points["Firecracker microVM (pre-configured)"][1] == cost("microvm").start_ms
     assert "unikernel on Xen (MAN17)" in points and "Tinyx VM on Xen (MAN17)" in points
     assert "Hyper-V isolated container" not in points
     assert any("Hyper-V isolated container" in a.text for a in fig.layout.annotations)
@@ -257,3 +260,17 @@ def test_every_figure_has_title_and_axis_titles():
         assert fig.layout.title.text
         assert fig.layout.xaxis.title.text
     assert all(fig.layout.font.family == figs[0].layout.font.family for fig in figs)
+
+
+def test_measured_hovers_carry_citation_and_confidence_from_the_rows():
+    bar = plots.overhead_bars("network-latency").data[0]
+    ids = plots.OVERHEAD_METRICS["network-latency"].ids.values()
+    for mid, hover in zip(ids, bar.hovertext, strict=True):
+        m = data.measurement(mid)
+        assert m.cite(confidence=True) in hover, mid
+        assert html.escape(m.confidence_meaning) in hover, mid
+    surface = plots.attack_surface()
+    gvisor = next(h for t in surface.data for h in t.hovertext if h.startswith("<b>gVisor sandbox"))
+    # ANJ20's 53 is without host networking; the 68 with it is shown beside it, cited.
+    assert data.measurement("anj20-host-syscalls-gvisor-host-network").cite() in gvisor
+    assert "68" in gvisor

@@ -331,7 +331,8 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Amazon Web Services",
         hosts=("linux",),
         fact="A minimal virtual machine monitor on KVM with only a handful of emulated devices; "
-        "its specification promises a guest boot in under 125 ms, and it runs AWS Lambda and "
+        "its specification promises at most 125 ms from the API call that starts a "
+        "configured microVM to guest init, and it runs AWS Lambda and "
         "Fargate. Guests are Linux.",
         source="Agache et al., NSDI 2020; Firecracker SPECIFICATION.md and FAQ.md",
     ),

@@ -83,7 +83,12 @@ def attack_surface(level: IsolationLevel) -> AttackSurface:
         return AttackSurface(
             "a user-space kernel (gVisor's Sentry) that itself uses a short list of host "
             "system calls",
-            (_fig("host syscalls gVisor uses", "anj20-host-syscalls-gvisor"),),
+            (
+                _fig(
+                    "host syscalls gVisor uses without host networking",
+                    "anj20-host-syscalls-gvisor",
+                ),
+            ),
         )
     if level == IsolationLevel.VM:
         return AttackSurface(

@@ -39,9 +39,18 @@ class Cost:
     start_ms: float | None
     sources: tuple[str, ...]
     note: str
+    # What the start time leaves out, when it is not a start from nothing (e.g. "pre-configured").
+    start_qualifier: str = ""
 
     def cite(self) -> str:
         return data.cite(*self.sources) if self.sources else "no isolation layer"
+
+    def start_text(self) -> str:
+        """``"110 ms (pre-configured)"``, ``"200 ms"`` or ``"no reliable figure"``."""
+        if self.start_ms is None:
+            return "no reliable figure"
+        qualifier = f" ({self.start_qualifier})" if self.start_qualifier else ""
+        return f"{self.start_ms:g} ms{qualifier}"
 
 
 @cache
@@ -71,10 +80,17 @@ def cost(kind: str) -> Cost:
             "sandbox",
             docker_mem + v("vik20-idle-memory-gvisor"),
             docker_start * v("vik20-deploy-time-gvisor"),
-            ("man17-memory-1000-docker", "vik20-idle-memory-gvisor", "vik20-deploy-time-gvisor"),
+            (
+                "man17-memory-1000-docker",
+                "vik20-idle-memory-gvisor",
+                "vik20-deploy-time-gvisor",
+                "man17-instantiation-docker",
+            ),
             "a container plus gVisor's idle overhead (VIK20); start time: MAN17's Docker start "
-            "times VIK20's Kubernetes deploy factor of about 3 (YOU19 measured only 1.1x for "
-            "create and teardown, so this mixes papers and is an upper estimate)",
+            "times VIK20's Kubernetes deploy factor of about 3, which held for two of its three "
+            "apps (Redis: about 2x) with gVisor in ptrace mode under nested virtualization "
+            "(YOU19 measured only 1.1x for create and teardown, so this mixes papers and is an "
+            "upper estimate)",
         ),
         "kata": Cost(
             "kata",
@@ -87,7 +103,8 @@ def cost(kind: str) -> Cost:
                 "man17-instantiation-docker",
             ),
             "a container plus Kata's idle overhead per pod (VIK20); start time: MAN17's Docker "
-            "start times VIK20's deploy factor of about 4 (mixes two papers)",
+            "start times VIK20's deploy factor of about 4, which held for two of its three apps "
+            "(Redis: about 2x) (mixes two papers)",
         ),
         "hyperv-container": Cost(
             "hyperv-container",
@@ -112,16 +129,21 @@ def cost(kind: str) -> Cost:
                 "aga20-vmm-memory-firecracker",
                 "man17-memory-tinyx",
                 "aga20-boot-firecracker-median",
+                "aga20-boot-firecracker-launch-median",
             ),
             "Firecracker's VMM process (AGA20) plus a minimal Linux guest (MAN17's Tinyx, about "
-            "30 MB), and the median boot time (AGA20)",
+            "30 MB), and the median boot time of a pre-configured microVM, from the last API "
+            "call to guest init (AGA20; from the launch of the VMM it took "
+            f"{v('aga20-boot-firecracker-launch-median'):g} ms)",
+            start_qualifier="pre-configured",
         ),
         "vm": Cost(
             "vm",
             v("man17-memory-1000-debian-vm"),
             v("man17-create-debian-vm") + v("man17-boot-debian-vm"),
             ("man17-memory-1000-debian-vm", "man17-create-debian-vm", "man17-boot-debian-vm"),
-            "a minimal Debian guest on Xen: about 114 MB each, 0.5 s to create and 1.5 s to boot",
+            "a minimal Debian guest on Xen: about 114 MB each (MAN17's 114 GB for 1,000 assumes "
+            "111 MB per VM), 0.5 s to create and 1.5 s to boot",
         ),
     }
     try:

@@ -95,8 +95,8 @@ CHECKS: dict[str, dict[str, Any]] = {
                 " reaches its neighbours."
             ),
             "MicroVMs such as Firecracker: a kernel per job and a fast boot": (
-                "Each job sits behind a hypervisor with a tiny device model, and still starts"
-                " in about a tenth of a second (AGA20)."
+                "Each job sits behind a hypervisor with a tiny device model, and a"
+                " pre-configured microVM still boots in about a tenth of a second (AGA20)."
             ),
             "One big VM that all customers share": (
                 "The VM separates customers from the host, not from each other."
