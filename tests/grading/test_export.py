@@ -146,3 +146,27 @@ def test_cli_exit_codes(book, tmp_path, capsys):
     assert main(["export", str(clean), "-o", str(out)]) == 0
     assert main(["export", str(tmp_path / "none.csv"), "-o", str(out)]) == 2
     assert "run `virtlab grade" in capsys.readouterr().err
+
+
+def test_a_class_of_100_every_student_once_in_every_layout(tmp_path):
+    book = tmp_path / "class.csv"
+    with open(book, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(FIELDS)
+        for i in range(100):
+            for skip, ex, nb in ((0, "ex02", "02-type1-hypervisors"), (1, "ex05", "05-isolation")):
+                if i % 7 != skip:  # some students skipped one exercise
+                    points = str(i % 19)
+                    writer.writerow([f"s{i:03}", f"s{i:03}/{nb}.ipynb", ex, "", "", points, "18",
+                                     "ok", "", "x", "v"])  # fmt: skip
+    for fmt, identity in (("canvas", 5), ("moodle", 1), ("csv", 1)):
+        out = tmp_path / f"{fmt}.csv"
+        export.export(book, out, fmt)
+        rows = read(out)
+        assert len(rows) == 101, fmt
+        students = [r[3] if fmt == "canvas" else r[0] for r in rows[1:]]
+        assert sorted(students) == [f"s{i:03}" for i in range(100)], fmt
+        assert all(len(r) == len(rows[0]) for r in rows), fmt
+        assert rows[0][identity : identity + 2] == (
+            ["ex02", "ex05"] if fmt == "csv" else ["02 Type 1 hypervisors", "05 Isolation"]
+        ), fmt
