@@ -120,9 +120,11 @@ def _course_texts():
                     f"{folder}/{path.name} cell {i} ({cell['cell_type']})",
                     "".join(cell["source"]),
                 )
-    for folder in ("virtlab/selfchecks", "virtlab/grading/bank"):
-        for path in sorted((ROOT / folder).glob("*.py")):
-            yield f"{folder}/{path.name}", path.read_text(encoding="utf-8")
+    # the package's own text (self-checks, bank feedback, figure notes, model notes); the data
+    # module itself is where citations are made
+    for path in sorted((ROOT / "virtlab").rglob("*.py")):
+        if "data" not in path.relative_to(ROOT / "virtlab").parts:
+            yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
 
 
 TEXTS = list(_course_texts())
