@@ -66,7 +66,7 @@ def attack_surface() -> go.Figure:
             xs.append(m.value)
             shown = [mid, *([_ALSO[mid]] if mid in _ALSO else [])]
             also = "".join(
-                f"<br>{wrap(html.escape(o.description))}: {o.value:g}"
+                f"<br>{wrap(html.escape(o.description.rstrip('.')))}: {o.value:g}"
                 for o in map(data.measurement, shown[1:])
             )
             hovers.append(
@@ -246,7 +246,7 @@ def overhead_bars(metric: str = "cpu") -> go.Figure:
     better = "higher is better" if spec.higher_is_better else "lower is better"
     note = ""
     if approximate:
-        note = f"{', '.join(approximate)}: {data.CONFIDENCE['F'].meaning} (confidence F)"
+        note = f"{', '.join(approximate)}: confidence F, {data.CONFIDENCE['F'].meaning}"
     if spec.overhead_percent:
         note = "Relative throughput = 1 − the reported overhead; KVM's 'over 40%' drawn at 40%"
     return figure(
