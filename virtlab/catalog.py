@@ -165,8 +165,8 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Microsoft",
         kernel="windows",
         memory_mb=2048,
-        fact="Microsoft's server OS; it can run Windows containers with process isolation or "
-        "with Hyper-V isolation.",
+        fact="Microsoft's server OS; it runs Windows containers with process isolation by "
+        "default, or with Hyper-V isolation on request.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     _p(
@@ -343,7 +343,7 @@ _PRODUCTS: tuple[Product, ...] = (
         hosts=("windows",),
         isolation="vm",
         fact="Runs each Windows container in a small utility VM with its own Windows kernel, "
-        "instead of sharing the host's kernel.",
+        "instead of sharing the host's kernel; the default on Windows 10 and 11.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     # --- Apps (container images or plain processes) -------------------------------------
