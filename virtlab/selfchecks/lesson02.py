@@ -52,7 +52,8 @@ CHECKS: dict[str, dict] = {
                 ),
                 (
                     "The hypervisor is part of the kernel that runs directly on the "
-                    "hardware; there is no separate host OS underneath it."
+                    "hardware; there is no separate host OS underneath it. (The label is "
+                    "debated; lesson 02 says why this course picks Type 1.)"
                 ),
             ),
             (
