@@ -143,7 +143,8 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Parallels (Alludo)",
         hypervisor_type=2,
         hosts=("macos",),
-        fact="A hosted hypervisor for Macs, best known for running Windows on a Mac.",
+        fact="A hosted hypervisor for Macs, best known for running Windows on a Mac (on Apple "
+        "silicon Macs, only arm64 guests such as Windows 11 on Arm).",
         source="Parallels Desktop for Mac documentation, system requirements",
     ),
     # --- Operating systems --------------------------------------------------------------
@@ -155,7 +156,8 @@ _PRODUCTS: tuple[Product, ...] = (
         kernel="windows",
         status="end of support (October 2025)",
         memory_mb=2048,
-        fact="Microsoft's desktop OS; the subject's example host for a Type 2 hypervisor.",
+        fact="Microsoft's desktop OS; the subject's example host for a Type 2 hypervisor. "
+        "Microsoft ended its support on 14 October 2025.",
         source="Microsoft Lifecycle, Windows 10 Home and Pro",
     ),
     _p(
@@ -165,8 +167,8 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Microsoft",
         kernel="windows",
         memory_mb=2048,
-        fact="Microsoft's server OS; it can run Windows containers with process isolation or "
-        "with Hyper-V isolation.",
+        fact="Microsoft's server OS; it runs Windows containers with process isolation by "
+        "default, or with Hyper-V isolation on request.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     _p(
@@ -330,11 +332,12 @@ _PRODUCTS: tuple[Product, ...] = (
         kind="microvm",
         vendor="Amazon Web Services",
         hosts=("linux",),
-        fact="A minimal virtual machine monitor on KVM with only a handful of emulated devices; "
+        fact="A minimal virtual machine monitor on KVM with a deliberately small device model "
+        "(5 emulated devices in the 2020 paper; later releases add a few); "
         "its specification promises at most 125 ms from the API call that starts a "
         "configured microVM to guest init, and it runs AWS Lambda and "
         "Fargate. Guests are Linux.",
-        source="Agache et al., NSDI 2020; Firecracker SPECIFICATION.md and FAQ.md",
+        source="Agache et al., NSDI 2020; Firecracker SPECIFICATION.md, FAQ.md and docs/",
     ),
     _p(
         id="hyperv-isolation",
@@ -344,7 +347,7 @@ _PRODUCTS: tuple[Product, ...] = (
         hosts=("windows",),
         isolation="vm",
         fact="Runs each Windows container in a small utility VM with its own Windows kernel, "
-        "instead of sharing the host's kernel.",
+        "instead of sharing the host's kernel; the default on Windows 10 and 11.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     # --- Apps (container images or plain processes) -------------------------------------

@@ -61,8 +61,10 @@ CHECKS: dict[str, dict[str, Any]] = {
                 "fraction of a second."
             ),
             "gVisor": (
-                "Not a townhouse but an apartment with a concierge of its own: a user-space "
-                "kernel stands between the container and the host kernel, without a VM."
+                "Yes, it belongs to the middle ground: more separation than a plain container,"
+                " lighter than a VM. In the analogy it is an apartment with a concierge of its"
+                " own rather than a townhouse: a user-space kernel stands between the "
+                "container and the host kernel, without a VM."
             ),
             "Kata Containers": (
                 "Townhouses too: container tooling outside, a lightweight VM with its own "

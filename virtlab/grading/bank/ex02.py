@@ -39,7 +39,7 @@ QUESTIONS = [
         id="ex02-q1",
         points=1,
         section="KVM is Type 1",
-        prompt="Why is KVM classed as a Type 1 hypervisor?",
+        prompt="Why does this course class KVM as a Type 1 hypervisor?",
         options=("a", "b", "c", "d"),
         answer_hash="ec2daababd7c8f6a9b37f35834092b12c48bd2e758b6366c38c9c83b74192407",
     ),
