@@ -43,16 +43,19 @@ def test_diagram_labels_depth_first_from_hardware():
 
 def test_diagram_boxes_side_by_side_with_width_by_leaves():
     hw = vl.Hardware()
-    hv = hw.install("kvm")
+    hv = hw.install("ubuntu").install("kvm")
     hv.create_vm("ubuntu").guest.install("docker").run("nginx")
     engine = hv.create_vm("debian").guest.install("docker")
     engine.run("redis")
     engine.run("postgres")
     boxes = {b.node.name: b for b in _diagram.layout_boxes(vl.Stack(hw))}
     hardware, kvm = boxes["Hardware"], boxes["KVM"]
-    assert hardware.level == 0 and kvm.level == 1
+    assert hardware.level == 0 and kvm.level == 2  # Linux at level 1, KVM in it
     assert (hardware.x1 - hardware.x0) == pytest.approx(3 - 0.08)
-    debian, ubuntu = boxes["Debian"], boxes["Ubuntu"]
+    debian = boxes["Debian"]
+    ubuntu = next(
+        b for b in _diagram.layout_boxes(vl.Stack(hw)) if b.node.name == "Ubuntu" and b.level == 4
+    )
     assert ubuntu.x1 <= debian.x0  # side by side, first child left
     assert (debian.x1 - debian.x0) > (ubuntu.x1 - ubuntu.x0)  # two leaves vs one
 
@@ -140,7 +143,9 @@ def test_isolation_matrix_levels_and_hover():
     heat = fig.data[0]
     assert list(heat.x) == list(stack.labels().values()) == ["nginx", "Redis"]
     assert heat.z[0][0] is None
-    assert heat.z[0][1] == heat.z[1][0] == int(IsolationLevel.CONTAINER)
+    # rows attack columns: from runc nginx a container boundary, from gVisor Redis a sandbox
+    assert heat.z[0][1] == int(IsolationLevel.CONTAINER)
+    assert heat.z[1][0] == int(IsolationLevel.SANDBOX)
     assert "Docker Engine" in heat.text[0][1]
     assert list(heat.colorbar.ticktext) == [level.label for level in IsolationLevel]
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
