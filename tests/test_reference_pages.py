@@ -73,3 +73,9 @@ def test_each_lesson_links_both_pages_and_its_links_resolve(lesson: Path):
 def test_the_pages_link_each_other():
     assert "(glossary.md)" in REFERENCE.read_text()
     assert "(reference.md)" in GLOSSARY.read_text()
+
+
+def test_glossary_is_alphabetical():
+    headwords = re.findall(r"^\*\*(.+?)\*\*", GLOSSARY.read_text(), re.M)
+    headwords = [h for h in headwords if h != "Jupyter kernel"]  # a note inside "Kernel"
+    assert headwords == sorted(headwords, key=str.lower), "glossary.md entries are out of order"

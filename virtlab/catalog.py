@@ -319,8 +319,9 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Open Container Initiative",
         hosts=("linux",),
         isolation="container",
-        fact="The reference OCI runtime: it sets up namespaces and cgroups and starts the "
-        "container's process on the host kernel.",
+        fact="The reference OCI runtime: it sets up namespaces, cgroups, capabilities, seccomp "
+        "and the AppArmor or SELinux profile, then starts the container's process on the host "
+        "kernel.",
         source="opencontainers/runc README",
     ),
     _p(
