@@ -22,6 +22,7 @@ from virtlab.isolation import IsolationLevel
 class Escape:
     id: str
     name: str
+    short: str
     cves: tuple[str, ...]
     disclosed: dt.date | None
     boundary: str
@@ -48,6 +49,7 @@ class Escape:
 
 @dataclass(frozen=True)
 class Mitigation:
+    short: str
     name: str
     date: dt.date
     layer: str
@@ -87,6 +89,7 @@ def _escapes() -> tuple[Escape, ...]:
             Escape(
                 id=row["id"],
                 name=row["name"],
+                short=row["short"],
                 cves=tuple(row["cves"]),
                 disclosed=_date(row["disclosed"]),
                 boundary=row["boundary"],
@@ -121,7 +124,7 @@ def escape(escape_id: str) -> Escape:
 def mitigations() -> list[Mitigation]:
     """Dated mitigations (runtimes, kernel features), oldest first."""
     rows = [
-        Mitigation(m["name"], dt.date.fromisoformat(m["date"]), m["layer"], m["source"])
+        Mitigation(m["short"], m["name"], dt.date.fromisoformat(m["date"]), m["layer"], m["source"])
         for m in _raw()["mitigations"]
     ]
     return sorted(rows, key=lambda m: m.date)

@@ -63,8 +63,7 @@ WHAT_EXITS = {
         "page tables in step (copy-on-write faults, new address spaces)"
     ),
     "context-switch": (
-        "each switch loads a new page-table root (CR3): a trap without nested paging, none "
-        "with it"
+        "each switch loads a new page-table root (CR3): a trap without nested paging, none with it"
     ),
     "kernel-build": "a mix: many processes (fork, exec, page faults) and file I/O",
     "web-serving": "a mix: network and disk requests through virtual devices, plus processes",

@@ -241,3 +241,31 @@ def example_images() -> dict[str, Image]:
         ),
         "nginx": Image.build("nginx", NGINX, base=base, cmd=["nginx", "-g", "daemon off;"]),
     }
+
+
+def host_with(
+    image_names: Iterable[str],
+    containers_per_image: int = 1,
+    writes_mb: float = 0.0,
+    catalogue: dict[str, Image] | None = None,
+) -> tuple[Host, list[Pull]]:
+    """A fresh host that pulls these images in order and runs containers of each.
+
+    ``catalogue`` defaults to :func:`example_images`. Returns the host and one :class:`Pull`
+    per image, so the order shows what the second pull no longer needed to fetch.
+    """
+    known = catalogue if catalogue is not None else example_images()
+    names = list(image_names)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"Unknown images {unknown}; known: {', '.join(known)}.")
+    if isinstance(containers_per_image, bool) or not isinstance(containers_per_image, int):
+        raise ValueError("containers_per_image must be a whole number >= 0.")
+    if containers_per_image < 0:
+        raise ValueError("containers_per_image must be a whole number >= 0.")
+    host = Host()
+    pulls = [host.pull(known[name]) for name in names]
+    for name in names:
+        for _ in range(containers_per_image):
+            host.run(name, writes_mb)
+    return host, pulls
