@@ -269,3 +269,13 @@ def test_image_explorer_pull_order_and_totals():
     with pytest.raises(ValueError, match="Unknown images"):
         explorer.choose(["redis"], 1, 0)
     assert explorer.last_error is None
+
+
+def test_exercise_09_boundary_answers_follow_the_escape_data():
+    from virtlab.answers import matches
+    from virtlab.grading import bank
+
+    question = bank.question("ex09-q6")
+    for item in question.items:
+        boundary = escapes.escape(item).boundary
+        assert matches(f"ex09-q6:{item}", boundary, question.answer_hashes[item]), item
