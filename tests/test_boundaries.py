@@ -279,3 +279,11 @@ def test_exercise_09_boundary_answers_follow_the_escape_data():
     for item in question.items:
         boundary = escapes.escape(item).boundary
         assert matches(f"ex09-q6:{item}", boundary, question.answer_hashes[item]), item
+
+
+def test_sensitive_unprivileged_instructions_break_trap_and_emulate():
+    broken = hwvirt.breaks_trap_and_emulate()
+    assert broken == ["POPF", "PUSHF", "SGDT", "SIDT", "SMSW"]
+    assert len(broken) <= data.value("rob00-sensitive-unprivileged-instructions")
+    fine = hwvirt.Instruction("X", "does x", sensitive=True, privileged=True)
+    assert hwvirt.breaks_trap_and_emulate((fine,)) == []

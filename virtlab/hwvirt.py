@@ -21,6 +21,56 @@ from functools import cache
 
 from virtlab import data
 
+
+@dataclass(frozen=True)
+class Instruction:
+    """An x86 instruction as Popek and Goldberg would classify it (POP74; ROB00 for x86).
+
+    *Sensitive*: it reads or changes the machine's configuration (privilege, memory mapping,
+    interrupts, devices). *Privileged*: run outside the most privileged mode, it traps.
+    """
+
+    name: str
+    does: str
+    sensitive: bool
+    privileged: bool
+
+    @property
+    def breaks_trap_and_emulate(self) -> bool:
+        """Sensitive but not privileged: it misbehaves silently instead of trapping."""
+        return self.sensitive and not self.privileged
+
+
+# A few of the Pentium's instructions, before VT-x. ROB00 lists 17 sensitive, unprivileged
+# ones; POPF, PUSHF, SGDT, SIDT and SMSW are among them.
+X86_EXAMPLES = (
+    Instruction("ADD", "adds two numbers", sensitive=False, privileged=False),
+    Instruction("MOV to CR3", "loads a new page-table root", sensitive=True, privileged=True),
+    Instruction("LGDT", "loads the global descriptor table register", True, True),
+    Instruction("HLT", "halts the CPU until the next interrupt", True, True),
+    Instruction(
+        "POPF",
+        "loads the flags; run deprivileged it leaves the interrupt flag unchanged, no trap",
+        True,
+        False,
+    ),
+    Instruction("PUSHF", "stores the flags, showing the real interrupt flag", True, False),
+    Instruction(
+        "SGDT",
+        "stores the global descriptor table's address: the VMM's, not the guest's",
+        True,
+        False,
+    ),
+    Instruction("SIDT", "stores the interrupt descriptor table's address", True, False),
+    Instruction("SMSW", "stores the machine status word (the low bits of CR0)", True, False),
+)
+
+
+def breaks_trap_and_emulate(instructions: tuple[Instruction, ...] = X86_EXAMPLES) -> list[str]:
+    """The names of the instructions that violate Popek and Goldberg's condition."""
+    return [i.name for i in instructions if i.breaks_trap_and_emulate]
+
+
 TECHNIQUES = ("bt", "paravirt", "vtx", "vtx-ept", "virtio", "passthrough")
 TECHNIQUE_NAMES = {
     "bt": "binary translation (VMware, before VT-x)",
