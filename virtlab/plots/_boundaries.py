@@ -207,6 +207,14 @@ BOUNDARY_COLOURS = {
     "hardware-side-channel": OKABE_ITO["purple"],
 }
 MITIGATION_ROW = "mitigations released"
+_MITIGATION_LABELS = (
+    "bottom center",
+    "top left",
+    "bottom center",
+    "top right",
+    "bottom center",
+    "top center",
+)
 _SPAN = (dt.date(2014, 6, 1), dt.date(2025, 6, 1))
 
 
@@ -275,8 +283,10 @@ def escape_timeline() -> go.Figure:
             mode="markers+text",
             marker={"symbol": "triangle-up", "size": 13, "color": "#555555"},
             text=[m.short for m in fixes],
+            # alternately below and above, shifted sideways where releases came months apart
+            # (gVisor, Kata, Firecracker in 2018), so their labels do not overprint
             textposition=[
-                "bottom center" if i % 2 == 0 else "top center" for i in range(len(fixes))
+                _MITIGATION_LABELS[i % len(_MITIGATION_LABELS)] for i in range(len(fixes))
             ],
             textfont={"size": 11, "color": "#555555"},
             name=MITIGATION_ROW,
