@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as w
 
 from virtlab import hwvirt
-from virtlab.images import Pull, example_images, host_with
+from virtlab.images import Host, Pull, example_images, host_with
 from virtlab.plots import exit_breakdown, image_storage
 from virtlab.widgets._explorers import _guard
 from virtlab.widgets._live import LiveFigure
@@ -23,7 +23,9 @@ class ExitExplorer(w.VBox):
     figure for the mix says "no reliable figure" instead of a bar.
     """
 
-    def __init__(self, workload: str = "fork", mixed_with: str | None = None, share: int = 0):
+    def __init__(
+        self, workload: str = "fork", mixed_with: str | None = None, share: int = 0
+    ) -> None:
         style = {"description_width": "initial"}
         names = [(hwvirt.WORKLOAD_NAMES[wl], wl) for wl in hwvirt.WORKLOADS]
         self.last_error: str | None = None
@@ -144,7 +146,7 @@ class ImageExplorer(w.VBox):
         kept = [name for name in self._order if name in chosen]
         return kept + [name for name in self.pulled.value if name not in kept]
 
-    def scenario(self) -> tuple[Any, list[Pull]]:
+    def scenario(self) -> tuple[Host, list[Pull]]:
         """The host and pulls of the current choice (see :func:`virtlab.images.host_with`)."""
         return host_with(self.order, self.containers.value, self.writes.value, self.catalogue)
 
