@@ -199,7 +199,8 @@ _PRODUCTS: tuple[Product, ...] = (
         kernel="windows",
         memory_mb=2048,
         fact="Microsoft's server OS; it runs Windows containers with process isolation by "
-        "default, or with Hyper-V isolation on request.",
+        "default, or with Hyper-V isolation on request. Docker starts either kind through "
+        "Windows' Host Compute Service; containerd goes through runhcs.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     _p(
@@ -265,9 +266,11 @@ _PRODUCTS: tuple[Product, ...] = (
         vendor="Docker Inc.",
         hosts=("linux", "windows"),
         memory_mb=100,
-        fact="The Docker daemon (dockerd) builds images and runs containers; under the hood it "
-        "hands containers to containerd and runc.",
-        source="Docker documentation, 'Docker overview'",
+        fact="The Docker daemon (dockerd) builds images and runs containers; on Linux it hands "
+        "them to containerd and runc, on Windows it calls Windows' Host Compute Service (HCS) "
+        "directly, through Microsoft's hcsshim library.",
+        source="Docker documentation, 'Docker overview'; Microsoft Learn, 'Windows container "
+        "platform'",
     ),
     _p(
         id="podman",
