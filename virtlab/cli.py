@@ -88,6 +88,84 @@ def _grade(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
+def _key(args: argparse.Namespace) -> int:
+    from virtlab.grading.key import KEY_FILE, KeySourceError, update
+
+    solutions = Path(args.solutions) if args.solutions else _course_root() / "solutions"
+    try:
+        stale = update(solutions, check_only=args.check)
+    except KeySourceError as err:
+        for problem in err.problems:
+            print(f"virtlab key: {problem}", file=sys.stderr)
+        return 2
+    target = solutions / KEY_FILE
+    if args.check and stale:
+        print(f"stale: {target}; run `virtlab key` to regenerate it.", file=sys.stderr)
+        return 1
+    print(f"{'wrote' if stale else 'up to date:'} {target}")
+    return 0
+
+
+def _parse_value(text: str) -> object:
+    """A number stays a number (``8``, ``0.55``); anything else is text (``b``, ``type 1``)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _hash(args: argparse.Namespace) -> int:
+    from virtlab.answers import answer_hash
+
+    qid = args.qid
+    if args.items:
+        pairs = [item.partition("=") for item in args.items]
+        bad = [item for item, (_, sep, _) in zip(args.items, pairs) if not sep]
+        if bad or args.values:
+            print("virtlab hash: with --items give ITEM=CATEGORY pairs only.", file=sys.stderr)
+            return 2
+        print("answer_hashes={")
+        for item, _, category in pairs:
+            digest = answer_hash(f"{qid}:{item.strip()}", category.strip())
+            print(f'    "{item.strip()}": "{digest}",')
+        print("},")
+        return 0
+    if not args.values:  # a self-check: its answer comes from the instructor's source file
+        from virtlab.grading.key import KeySourceError, selfcheck_hash
+
+        solutions = Path(args.solutions) if args.solutions else _course_root() / "solutions"
+        try:
+            print(selfcheck_hash(qid, solutions))
+        except (KeySourceError, KeyError) as err:
+            problems = getattr(err, "problems", [str(err)])
+            print("\n".join(f"virtlab hash: {p}" for p in problems), file=sys.stderr)
+            return 2
+        return 0
+    values = [_parse_value(v) for v in args.values]
+    value = values[0] if len(values) == 1 and not args.set else set(values)
+    print(answer_hash(qid, value))
+    return 0
+
+
+_HASH_EPILOG = """\
+examples:
+  virtlab hash ex02-q1 b                     multiple choice: the right letter
+  virtlab hash ex02-q4 8                     a number (round it to the question's decimals)
+  virtlab hash ex02-q3 --items kvm="type 1" docker="container engine"
+                                             a classification: paste the printed dict
+  virtlab hash l02-overcommit                a self-check: the hash of the option(s) that
+                                             solutions/key/selfchecks.toml names
+  virtlab hash l01-containers-share "The physical hardware" "The host's kernel"
+                                             a multiple-answer self-check by option text:
+                                             several VALUEs are hashed as one set (--set
+                                             before QID makes a single VALUE a set too)
+"""
+
+
 _GRADE_EPILOG = """\
 exit codes:
   0    every submission graded with status ok
@@ -177,6 +255,31 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     grade.add_argument("-q", "--quiet", action="store_true", help="no summary table")
     grade.set_defaults(run=_grade)
+    key = sub.add_parser(
+        "key",
+        help="regenerate the instructors' answer key (solutions/key/answer-key.md)",
+        description="Render the answer key from the self-checks, solutions/key/*.toml, the "
+        "question bank and the solution notebooks. Exit codes: 0 done (or up to date with "
+        "--check), 1 stale key with --check, 2 the sources disagree (each problem is listed).",
+    )
+    key.add_argument("--check", action="store_true", help="only report a stale key")
+    key.add_argument("--solutions", metavar="DIR", help="default: solutions/")
+    key.set_defaults(run=_key)
+
+    hash_ = sub.add_parser(
+        "hash",
+        help="print the salted hash to store for an expected answer",
+        description="Print answer_hash(QID, VALUE), the form in which the question bank and "
+        "the self-checks store expected answers.",
+        epilog=_HASH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hash_.add_argument("qid", metavar="QID", help="question id: ex02-q1, l02-overcommit, ...")
+    hash_.add_argument("values", nargs="*", metavar="VALUE", help="the expected answer")
+    hash_.add_argument("--set", action="store_true", help="hash even one VALUE as a set")
+    hash_.add_argument("--items", nargs="+", metavar="ITEM=CATEGORY", help="a classification")
+    hash_.add_argument("--solutions", metavar="DIR", help="default: solutions/")
+    hash_.set_defaults(run=_hash)
     return parser
 
 
