@@ -124,8 +124,7 @@ def _hash(args: argparse.Namespace) -> int:
     qid = args.qid
     if args.items:
         pairs = [item.partition("=") for item in args.items]
-        bad = [item for item, (_, sep, _) in zip(args.items, pairs) if not sep]
-        if bad or args.values:
+        if args.values or not all(sep for _, sep, _ in pairs):
             print("virtlab hash: with --items give ITEM=CATEGORY pairs only.", file=sys.stderr)
             return 2
         print("answer_hashes={")

@@ -30,6 +30,8 @@ KEY_DIR = "key"
 SELFCHECK_SOURCE = f"{KEY_DIR}/selfchecks.toml"
 EXPLANATIONS_SOURCE = f"{KEY_DIR}/explanations.toml"
 KEY_FILE = f"{KEY_DIR}/answer-key.md"
+_SC_SHOWN = f"solutions/{SELFCHECK_SOURCE}"
+_EX_SHOWN = f"solutions/{EXPLANATIONS_SOURCE}"
 
 _CHECK_CALL = re.compile(r"""check\(\s*["']([A-Za-z0-9:_-]+)["']""")
 
@@ -64,7 +66,7 @@ def selfcheck_numbers(solutions: Path) -> dict[str, list[int]]:
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
             raise KeySourceError(
-                [f"solutions/{SELFCHECK_SOURCE}: {qid} = {value!r}; give an option number or a list of them."]
+                [f"{_SC_SHOWN}: {qid} = {value!r}; give an option number or a list of them."]
             )
         numbers[qid] = values
     return numbers
@@ -90,11 +92,11 @@ def selfcheck_hash(qid: str, solutions: Path) -> str:
 
     numbers = selfcheck_numbers(solutions)
     if qid not in numbers:
-        raise KeySourceError([f"solutions/{SELFCHECK_SOURCE}: no answer for {qid}; add `{qid} = N`."])
+        raise KeySourceError([f"{_SC_SHOWN}: no answer for {qid}; add `{qid} = N`."])
     try:
         return answer_hash(qid, selfcheck_answer(selfchecks.definition(qid), numbers[qid]))
     except ValueError as err:
-        raise KeySourceError([f"solutions/{SELFCHECK_SOURCE}: {qid}: {err}."]) from None
+        raise KeySourceError([f"{_SC_SHOWN}: {qid}: {err}."]) from None
 
 
 def selfcheck_problems(solutions: Path) -> list[str]:
@@ -104,24 +106,24 @@ def selfcheck_problems(solutions: Path) -> list[str]:
     numbers = selfcheck_numbers(solutions)
     known = selfchecks.known_qids()
     found = [
-        f"solutions/{SELFCHECK_SOURCE}: {qid} is not a self-check any more; remove it."
+        f"{_SC_SHOWN}: {qid} is not a self-check any more; remove it."
         for qid in numbers
         if qid not in known
     ]
     for qid in known:
         spec = selfchecks.definition(qid)
         if qid not in numbers:
-            found.append(f"solutions/{SELFCHECK_SOURCE}: no answer for {qid}; add `{qid} = N`.")
+            found.append(f"{_SC_SHOWN}: no answer for {qid}; add `{qid} = N`.")
             continue
         try:
             value = selfcheck_answer(spec, numbers[qid])
         except ValueError as err:
-            found.append(f"solutions/{SELFCHECK_SOURCE}: {qid}: {err}.")
+            found.append(f"{_SC_SHOWN}: {qid}: {err}.")
             continue
         if answer_hash(qid, value) != spec["answer_hash"]:
             found.append(
-                f"solutions/{SELFCHECK_SOURCE}: {qid} = {numbers[qid]} gives a hash that differs from the "
-                f"one stored in virtlab/selfchecks/lesson{qid[1:3]}.py: fix the number, or store "
+                f"{_SC_SHOWN}: {qid} = {numbers[qid]} gives a hash other than the one "
+                f"stored in virtlab/selfchecks/lesson{qid[1:3]}.py: fix the number, or store "
                 f"the output of `virtlab hash {qid}` there."
             )
     return found
@@ -314,7 +316,7 @@ def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[li
                 problems.append(f"{notebook.name}: no answer cell calls check({q.id!r}).")
                 continue
             if not explanation:
-                problems.append(f"solutions/{EXPLANATIONS_SOURCE}: no explanation for {q.id}.")
+                problems.append(f"{_EX_SHOWN}: no explanation for {q.id}.")
             if sol.literal:
                 score = q.score(sol.value)
                 if score.points != score.max_points:
@@ -333,7 +335,10 @@ def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[li
             ]
             if sol.literal:
                 shown = _show(sol.value, sol.question_text)
-                out += ["**Answer:**" + ("\n\n" if isinstance(sol.value, dict) else " ") + shown, ""]
+                out += [
+                    "**Answer:**" + ("\n\n" if isinstance(sol.value, dict) else " ") + shown,
+                    "",
+                ]
             scoring = _scoring(q)
             out += ["**Why:** " + explanation, "", "**Scoring:** " + scoring[0], *scoring[1:], ""]
             out += ["Solution cell:", "", "```python", sol.code.strip(), "```", ""]
@@ -343,7 +348,7 @@ def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[li
                 problems.append(f"{notebook.name}: check({qid!r}) has no question in the bank.")
     bank_ids = {q.id for e in bank.exercises().values() for q in e.questions}
     problems += [
-        f"solutions/{EXPLANATIONS_SOURCE}: {qid} is not a question of the bank; remove it."
+        f"{_EX_SHOWN}: {qid} is not a question of the bank; remove it."
         for qid in explanations
         if qid not in bank_ids
     ]
