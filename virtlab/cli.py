@@ -165,6 +165,24 @@ examples:
 """
 
 
+def _report(args: argparse.Namespace) -> int:
+    from virtlab.grading.report import ReportInputError, answers_path_for, write_report
+
+    gradebook = Path(args.gradebook)
+    answers = Path(args.answers) if args.answers else None
+    if answers is not None and not answers.is_file():
+        print(f"virtlab report: --answers {answers}: no such file.", file=sys.stderr)
+        return 2
+    try:
+        write_report(gradebook, Path(args.output), answers)
+    except ReportInputError as err:
+        print(f"virtlab report: {err}", file=sys.stderr)
+        return 2
+    used = answers or answers_path_for(gradebook)
+    print(f"wrote {args.output}" + ("" if used.is_file() else f" (no {used.name}: no answers)"))
+    return 0
+
+
 _GRADE_EPILOG = """\
 exit codes:
   0    every submission graded with status ok
@@ -254,6 +272,22 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     grade.add_argument("-q", "--quiet", action="store_true", help="no summary table")
     grade.set_defaults(run=_grade)
+    report = sub.add_parser(
+        "report",
+        help="one offline HTML page on how the class did, from a gradebook",
+        description="Write a self-contained HTML report (plotly embedded, works offline, "
+        "printable): score distributions, per-question success, statuses that need "
+        "attention, common wrong answers with the bank's feedback, a table per student, "
+        "and identical work flagged for information. Answers come from "
+        "GRADEBOOK.answers.jsonl when it exists. Exit codes: 0 written, 2 unusable input.",
+    )
+    report.add_argument("gradebook", metavar="GRADEBOOK", help="the CSV of virtlab grade")
+    report.add_argument("-o", "--output", required=True, metavar="HTML", help="the page")
+    report.add_argument(
+        "--answers", metavar="JSONL", help="default: GRADEBOOK.answers.jsonl next to it"
+    )
+    report.set_defaults(run=_report)
+
     key = sub.add_parser(
         "key",
         help="regenerate the instructors' answer key (solutions/key/answer-key.md)",
