@@ -16,6 +16,7 @@ from virtlab.grading.report import (
     figures,
     read_answers,
     read_gradebook,
+    reteach,
     write_report,
 )
 
@@ -171,3 +172,14 @@ def test_analysis_counts_a_repeated_submission_once(built):
     report = analyse(rows + again, None)
     assert len(_exercise(report, "ex02").totals) == N
     assert len(report.table["s001"]["ex02"]) == 2
+
+
+def test_reteach_lists_the_weakest_questions_first(built):
+    _, report, page = built
+    weak = [
+        (exercise_id, q.qid, top.label if top else None) for exercise_id, q, top in reteach(report)
+    ]
+    # ex02-q5 (a third overcommit) is weakest under 70%; the rest of the class clears it
+    assert weak == [("ex02", "ex02-q5", "memory fits without overcommit")]
+    assert [q.qid for _, q, _ in reteach(report, below=0.8)] == ["ex02-q5", "ex02-q3", "ex02-q1"]
+    assert "Re-teach first" in page

@@ -431,6 +431,19 @@ def analyse(
     )
 
 
+def reteach(report: ClassReport, *, below: float = 0.7, limit: int = 8) -> list[tuple[Any, ...]]:
+    """The questions fewest students got fully right (under ``below``), weakest first:
+    ``(exercise id, question stats, its most common wrong answer or None)``."""
+    weak = [
+        (q.success_rate, ex.id, q, (ex.wrong.get(q.qid) or [None])[0])
+        for ex in report.exercises
+        for q in ex.questions
+        if q.graded and q.success_rate < below
+    ]
+    weak.sort(key=lambda item: (item[0], item[1], item[2].qid))
+    return [(exercise_id, q, top) for _, exercise_id, q, top in weak[:limit]]
+
+
 # --------------------------------------------------------------------------- figures
 def figures(report: ClassReport) -> dict[str, Any]:
     """The page's figures by id: a score histogram and a success-rate bar chart per exercise."""
@@ -516,6 +529,34 @@ def _names(students: list[str], limit: int = 12) -> str:
     shown = ", ".join(_e(s) for s in students[:limit])
     more = len(students) - limit
     return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _reteach_html(report: ClassReport) -> list[str]:
+    weak = reteach(report)
+    out = [
+        "<section><h2>Re-teach first</h2>",
+        '<p class="note">Questions fewer than 70% of the students got fully right, weakest '
+        "first, with the most common wrong answer and the feedback it earned.</p>",
+    ]
+    if not weak:
+        return [*out, '<p class="status-ok">None: every question above 70%.</p></section>']
+    out.append(
+        "<table><tr><th>question</th><th>full marks</th><th>most common wrong answer</th>"
+        "<th>feedback it earned</th></tr>"
+    )
+    for exercise_id, q, top in weak:
+        if top is None:
+            wrong, feedback = "—", _e(report.answers_note) or "—"
+        else:
+            wrong = f"{_e(top.label)} ({len(top.students)} student(s))"
+            feedback = _e(top.feedback)
+        out.append(
+            f'<tr><td><a href="#{_e(exercise_id)}">{_e(q.qid)}</a></td>'
+            f"<td class='num'>{100 * q.success_rate:.0f}%</td><td>{wrong}</td>"
+            f"<td>{feedback}</td></tr>"
+        )
+    out.append("</table></section>")
+    return out
 
 
 def _attention_html(report: ClassReport) -> list[str]:
@@ -674,6 +715,7 @@ def render_html(report: ClassReport, figs: dict[str, Any]) -> str:
             "</p>"
         )
     body: list[str] = []
+    body += _reteach_html(report)
     body += _attention_html(report)
     for ex in report.exercises:
         body += _exercise_html(ex, figure_html, report.answers_note)
