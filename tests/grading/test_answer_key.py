@@ -112,6 +112,21 @@ def test_a_solution_the_bank_marks_wrong_is_caught(course):
     ]
 
 
+def test_a_computed_number_the_bank_marks_wrong_is_caught(course):
+    _edit(course / "03-type2-hypervisors.ipynb", "// 4)", "// 4) + 1")
+    with pytest.raises(KeySourceError) as err:
+        render(course)
+    assert err.value.problems == [
+        "03-type2-hypervisors.ipynb: the solution of ex03-q3 (4) scores 0/1 under the bank."
+    ]
+
+
+def test_computed_numbers_are_shown_with_their_value():
+    text = (SOLUTIONS / KEY_FILE).read_text(encoding="utf-8")
+    body = text.split("#### `ex05-q3`", 1)[1].split("\n#### ", 1)[0]
+    assert "**Answer:** `5.8`" in body
+
+
 def test_the_key_follows_its_sources_and_check_reports_stale(course, capsys):
     _edit(course / EXPLANATIONS_SOURCE, "The usual slip is", "The commonest slip is")
     assert update(course, check_only=True) is True

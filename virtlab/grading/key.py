@@ -10,7 +10,8 @@ The key (``solutions/key/answer-key.md``) is never written by hand. It is render
   solution notebooks (``solutions/NN-*.ipynb``: the question text and the code between the
   solution markers) and ``solutions/key/explanations.toml`` (why the answer is right, per
   question). A literal solution (a letter, a number, a dict) is scored by the bank while
-  rendering and must earn full marks.
+  rendering and must earn full marks; so is a computed number (``round(lxc / gvisor, 1)``),
+  which is worked out by running the notebook's import cells and that solution cell.
 
 ``virtlab key --check`` (and ``tests/grading/test_answer_key.py``) fail when the committed key
 differs from what the sources give now, like ``virtlab assign --check``.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,7 @@ class Solved:
     code: str
     value: Any = None
     literal: bool = False
+    setup: str = ""  # the notebook's import cells, which the solution code relies on
 
 
 def _solution_region(source: str) -> str:
@@ -188,21 +190,39 @@ def solved_questions(notebook: Path) -> dict[str, Solved]:
 
     nb = nbformat.read(notebook, as_version=4)
     found: dict[str, Solved] = {}
-    text = ""
+    text, setup = "", []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             text = cell.source
             continue
         if cell.cell_type != "code":
             continue
+        if _only_imports(cell.source):
+            setup.append(cell.source)
         calls = _CHECK_CALL.findall(cell.source)
         if not calls:
             continue
         code = _solution_region(cell.source)
         value, literal = _literal_answer(code)
         for qid in calls:
-            found[qid] = Solved(text, code, value, literal)
+            found[qid] = Solved(text, code, value, literal, "\n".join(setup))
     return found
+
+
+def _only_imports(source: str) -> bool:
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return False
+    return bool(body) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body)
+
+
+def computed_answer(solved: Solved) -> Any:
+    """The value a computed solution (``answer = round(lxc / gvisor, 1)``) gives, by running
+    the solution notebook's own import cells and solution code: instructor code, trusted."""
+    namespace: dict[str, Any] = {}
+    exec(compile(f"{solved.setup}\n{solved.code}", "<solution>", "exec"), namespace)
+    return namespace.get("answer")
 
 
 def _scoring(question: Any) -> list[str]:
@@ -294,6 +314,7 @@ def _render_selfchecks(numbers: dict[str, list[int]]) -> list[str]:
 
 def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[list[str], list[str]]:
     from virtlab.grading import bank
+    from virtlab.grading.questions import Number
 
     out = ["## Exercises", ""]
     problems: list[str] = []
@@ -317,6 +338,11 @@ def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[li
                 continue
             if not explanation:
                 problems.append(f"{_EX_SHOWN}: no explanation for {q.id}.")
+            if not sol.literal and isinstance(q, Number):
+                try:
+                    sol = replace(sol, value=computed_answer(sol), literal=True)
+                except Exception as err:
+                    problems.append(f"{notebook.name}: the solution of {q.id} fails: {err!r}.")
             if sol.literal:
                 score = q.score(sol.value)
                 if score.points != score.max_points:
