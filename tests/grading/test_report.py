@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from virtlab.grading.report import (
     figures,
     read_answers,
     read_gradebook,
+    render_html,
     reteach,
     write_report,
 )
@@ -183,3 +185,21 @@ def test_reteach_lists_the_weakest_questions_first(built):
     assert weak == [("ex02", "ex02-q5", "memory fits without overcommit")]
     assert [q.qid for _, q, _ in reteach(report, below=0.8)] == ["ex02-q5", "ex02-q3", "ex02-q1"]
     assert "Re-teach first" in page
+
+
+def test_hidden_columns_and_an_older_bank_are_reported(built):
+    gradebook, _, _ = built
+    rows = read_gradebook(gradebook)
+    changed = [
+        replace(r, points={**r.points, "ex02-h1": 2.0 if i % 2 else 0.0}, version="0ld")
+        if r.exercise == "ex02"
+        else r
+        for i, r in enumerate(rows)
+    ]
+    report = analyse(changed, None)
+    hidden = next(q for q in _exercise(report, "ex02").questions if q.qid == "ex02-h1")
+    assert hidden.max_inferred and hidden.max_points == 2.0
+    assert report.stale_versions == ["ex02"]
+    page = render_html(report, figures(report))
+    assert "The question bank changed since these exercises were graded: ex02" in page
+    assert "highest earned: not in the bank" in page
