@@ -59,6 +59,15 @@ def test_report_draws_every_figure_offline(browser, report_page):
             timeout=60_000,
         )
         drawn = page.evaluate(_DRAWN_JS)
+        # printed on A4 (about 700 CSS pixels inside the margins), no figure is cut off
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 720, "height": 1000})
+        too_wide = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.plotly-graph-div'))"
+            ".filter(d => d.getBoundingClientRect().right > document.documentElement.clientWidth)"
+            ".map(d => d.id)"
+        )
+        pdf = page.pdf(format="A4")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
     finally:
@@ -67,4 +76,6 @@ def test_report_draws_every_figure_offline(browser, report_page):
     empty = [d["id"] for d in drawn if not (d["traces"] and d["marks"] and d["svg"])]
     assert not empty, f"figures not drawn: {empty}"
     assert outside == [], f"the page asked the network for {outside}"
+    assert not too_wide, f"figures wider than a printed page: {too_wide}"
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > len(figs) // 2
     assert not problems.page_errors and not problems.console_errors, problems

@@ -496,7 +496,7 @@ def figures(report: ClassReport) -> dict[str, Any]:
         fig.update_layout(
             font={"family": FONT_FAMILY, "size": 12},
             template="plotly_white",
-            width=760,
+            width=700,  # fits an A4 or Letter page in portrait when printed
             height=320,
             margin={"l": 60, "r": 20, "t": 50, "b": 50},
         )
