@@ -75,6 +75,8 @@ def answers_ex02(i: int) -> dict[str, Any]:
     classes = dict(CLASSIFICATION)
     if source % 4 == 0:
         classes["kvm"] = "type 2"
+    if source % 8 == 0:  # the same mistake, typed differently, is still the same mistake
+        classes["KVM "] = classes.pop("kvm")
     return {
         "ex02-q1": "a" if source % 5 == 0 else "b",
         "ex02-q2": "c",

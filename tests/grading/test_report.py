@@ -76,6 +76,8 @@ def test_most_common_wrong_answers_name_the_misconception(built):
     assert "section 'KVM is Type 1'" in q1.feedback
     q3 = wrong["ex02-q3"][0]
     assert q3.label == "kvm → type 2"
+    # every 4th student, however they typed the key ("KVM " for every 8th), is one group
+    assert len(q3.students) == len({i for i in range(N) if {21: 20, 11: 10}.get(i, i) % 4 == 0})
     assert "In the wrong category: kvm" in q3.feedback
     assert wrong["ex02-q4"][0].label == "7"
     q5 = wrong["ex02-q5"][0]

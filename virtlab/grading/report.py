@@ -291,10 +291,16 @@ def _labels(question: Any, value: Any, score: Any) -> list[tuple[str, str]]:
         label = score.status if score.status != questions.INVALID else f"invalid answer ({what})"
         return [(label, feedback)]
     if isinstance(question, questions.Classification):
-        given = encoding.decode(value)
+        decoded = encoding.decode(value)
+        # keys as the question reads them ("KVM " is kvm), so a misplacement is one group
+        given = (
+            {str(k).strip().lower(): v for k, v in decoded.items()}
+            if isinstance(decoded, dict)
+            else {}
+        )
         pairs = []
         for item in question.items:
-            category = given.get(item) if isinstance(given, dict) else None
+            category = given.get(item)
             if not isinstance(category, str):
                 continue
             single = questions.Classification(
@@ -305,9 +311,11 @@ def _labels(question: Any, value: Any, score: Any) -> list[tuple[str, str]]:
                 categories=question.categories,
                 answer_hashes={item: question.answer_hashes[item]},
             )
-            if single.score({item: category}).status != questions.CORRECT:
+            alone = single.score({item: category})
+            if alone.status != questions.CORRECT:
                 name = question.item_names.get(item, item)
-                pairs.append((f"{name} → {category.strip().lower()}", feedback))
+                said = " ".join(alone.feedback) or feedback  # about this item only
+                pairs.append((f"{name} → {category.strip().lower()}", said))
         return pairs or [("other", feedback)]
     if isinstance(question, questions.StackRequirements):  # bug hunts too
         failed = [line for line in score.feedback if line.startswith("✗")]
