@@ -92,6 +92,12 @@ def _key(args: argparse.Namespace) -> int:
     from virtlab.grading.key import KEY_FILE, KeySourceError, update
 
     solutions = Path(args.solutions) if args.solutions else _course_root() / "solutions"
+    if not solutions.is_dir():
+        print(
+            f"virtlab key: no solutions folder at {solutions}; pass --solutions DIR.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         stale = update(solutions, check_only=args.check)
     except KeySourceError as err:

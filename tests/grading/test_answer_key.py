@@ -174,6 +174,11 @@ def test_hash_command_derives_a_selfcheck_hash_from_the_source(capsys):
     assert capsys.readouterr().out.strip() == answer_hash("l01-x", {"a"})
 
 
+def test_key_without_a_solutions_folder_says_how_to_point_at_one(tmp_path, capsys):
+    assert main(["key", "--solutions", str(tmp_path / "nowhere")]) == 2
+    assert "pass --solutions DIR" in capsys.readouterr().err
+
+
 def test_hash_command_says_what_is_missing(capsys):
     assert main(["hash", "l01-no-such-check", "--solutions", str(SOLUTIONS)]) == 2
     assert "no answer for l01-no-such-check" in capsys.readouterr().err
