@@ -7,7 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import test_corpus
 from class_factory import ODD_NAME, N, student
+from grading_helpers import shared_once
 
 from virtlab.cli import main
 from virtlab.grading import bank
@@ -205,3 +207,25 @@ def test_hidden_columns_and_an_older_bank_are_reported(built):
     page = render_html(report, figures(report))
     assert "The question bank changed since these exercises were graded: ex02" in page
     assert "highest earned: not in the bank" in page
+
+
+@pytest.fixture(scope="module")
+def batch(shared_dir: Path) -> dict:
+    """The hostile corpus of test_corpus.py, graded once per run whichever module asks first."""
+    with shared_once(shared_dir, "corpus-batch", test_corpus._build) as result:
+        return result
+
+
+def test_report_on_the_hostile_corpus(batch, shared_dir: Path, tmp_path: Path):
+    """Every bad submission of the corpus (test_corpus.py) shows under its status, by name."""
+    gradebook = shared_dir / "corpus-batch" / "gb.csv"
+    report = write_report(gradebook, tmp_path / "corpus.html")
+    expected: dict[str, list[str]] = {}
+    for row in sorted(batch["rows"].values(), key=lambda r: r["student"]):
+        if row["status"] != "ok":
+            expected.setdefault(row["status"], []).append(row["student"])
+    got = {status: sorted({r.student for r in rows}) for status, rows in report.attention.items()}
+    assert got == {status: sorted(set(names)) for status, names in expected.items()}
+    assert "tampered" in got and "timeout" in got and "invalid-notebook" in got
+    page = (tmp_path / "corpus.html").read_text(encoding="utf-8")
+    assert page.count('class="plotly-graph-div"') == len(figures(report))
