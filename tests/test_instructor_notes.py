@@ -47,7 +47,7 @@ def _lesson_text(lesson: Path) -> tuple[list[str], list[str]]:
 
 def test_notes_exist_only_for_lessons():
     lessons = {p.stem for p in LESSONS}
-    orphans = sorted(p.name for p in NOTES.glob("*.md") if p.stem not in lessons)
+    orphans = sorted(p.name for p in NOTES.glob("[0-9][0-9]-*.md") if p.stem not in lessons)
     assert not orphans, f"notes for lessons that do not exist: {orphans}"
 
 
@@ -81,3 +81,17 @@ def test_timing_rows_name_the_lessons_sections(lesson: Path):
     assert not unknown, f"{lesson.stem}.md times sections the lesson lacks: {unknown}"
     untimed = [h for h in headings if h not in {name for name, _ in rows}]
     assert not untimed, f"{lesson.stem}.md gives no time for the lesson's sections {untimed}"
+
+
+def test_the_planning_table_adds_up_the_lessons_timing_tables():
+    planned = re.findall(
+        r"^\| (\d\d) [^|]+\| (\d+) \|", (NOTES / "README.md").read_text(encoding="utf-8"), re.M
+    )
+    assert {n for n, _ in planned} == {p.stem[:2] for p in LESSONS}
+    for number, minutes in planned:
+        lesson = next(p for p in LESSONS if p.stem.startswith(number))
+        timing = _notes(lesson).split("## Timing", 1)[1].split("\n## ", 1)[0]
+        total = sum(int(m) for m in re.findall(r"^\| [^|]+? \| (\d+) \|", timing, re.M))
+        assert int(minutes) == total, (
+            f"notes/README.md plans {minutes} min for {number}, its table sums to {total}"
+        )
