@@ -246,9 +246,9 @@ def _wrong_answers(
     exercise: Any, rows: list[Submission], answers: dict[tuple[str, str, str], dict[str, Any]]
 ) -> dict[str, list[WrongAnswer]]:
     """Per question: the most common wrong answers, with the bank's feedback on each."""
-    from virtlab.grading import encoding, questions
 
     groups: dict[str, dict[str, tuple[set[str], Counter]]] = defaultdict(dict)
+    seen: dict[tuple[str, str], list[tuple[str, str]] | None] = {}  # the same answer, once
     for row in rows:
         recorded = answers.get((row.student, row.exercise, row.sha256))
         if recorded is None:
@@ -257,15 +257,10 @@ def _wrong_answers(
             value = recorded.get(question.source_qid)
             if value is None:
                 continue
-            try:
-                score = question.score(encoding.decode(value))
-            except Exception as err:  # a recorded answer must never stop the report
-                score = questions.Score(
-                    question.id, 0, question.points, questions.INVALID, (str(err),)
-                )
-            if score.status == questions.CORRECT:
-                continue
-            for label, feedback in _labels(question, value, score):
+            key = (question.id, json.dumps(value, sort_keys=True))
+            if key not in seen:
+                seen[key] = _mistakes(question, value)
+            for label, feedback in seen[key] or ():
                 students, said = groups[question.id].setdefault(label, (set(), Counter()))
                 students.add(row.student)
                 said[feedback] += 1
@@ -277,6 +272,19 @@ def _wrong_answers(
             for label, (students, said) in ranked[:TOP_WRONG]
         ]
     return result
+
+
+def _mistakes(question: Any, value: Any) -> list[tuple[str, str]] | None:
+    """The (label, feedback) pairs of a wrong answer; None when it is right."""
+    from virtlab.grading import encoding, questions
+
+    try:
+        score = question.score(encoding.decode(value))
+    except Exception as err:  # a recorded answer must never stop the report
+        score = questions.Score(question.id, 0, question.points, questions.INVALID, (str(err),))
+    if score.status == questions.CORRECT:
+        return None
+    return _labels(question, value, score)
 
 
 def _labels(question: Any, value: Any, score: Any) -> list[tuple[str, str]]:
@@ -342,7 +350,7 @@ def _identical_answers(
 ) -> list[tuple[str, bool, list[str]]]:
     from virtlab.grading import encoding, questions
 
-    vectors: dict[str, tuple[bool, set[str]]] = {}
+    vectors: dict[str, tuple[dict[str, Any], set[str]]] = {}
     for row in rows:
         recorded = answers.get((row.student, row.exercise, row.sha256))
         if not recorded:
@@ -354,15 +362,20 @@ def _identical_answers(
         ):
             continue  # an untouched exercise says nothing about who worked with whom
         digest = hashlib.sha256(json.dumps(given, sort_keys=True).encode()).hexdigest()
-        correct = all(
-            v is not None and q.score(encoding.decode(v)).status == questions.CORRECT
-            for q in asked
-            for v in [given[q.id]]
+        vectors.setdefault(digest, (given, set()))[1].add(row.student)
+
+    def all_correct(given: dict[str, Any]) -> bool:
+        return all(
+            given[q.id] is not None
+            and q.score(encoding.decode(given[q.id])).status == questions.CORRECT
+            for q in exercise.questions
+            if q.id in given
         )
-        vectors.setdefault(digest, (correct, set()))[1].add(row.student)
+
+    # scored only for the groups shown: most vectors are one student's
     return sorted(
-        (exercise.id, correct, sorted(students))
-        for correct, students in vectors.values()
+        (exercise.id, all_correct(given), sorted(students))
+        for given, students in vectors.values()
         if len(students) > 1
     )
 
