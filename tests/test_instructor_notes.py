@@ -95,3 +95,29 @@ def test_the_planning_table_adds_up_the_lessons_timing_tables():
         assert int(minutes) == total, (
             f"notes/README.md plans {minutes} min for {number}, its table sums to {total}"
         )
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_timing_sentence_quotes_the_lesson_and_adds_up_the_table(lesson: Path):
+    """ "The notebook says about N minutes; first-year learners need about M (the table below)"."""
+    timing = _notes(lesson).split("## Timing", 1)[1].split("\n## ", 1)[0]
+    said = re.search(
+        r"notebook says about (\d+) minutes; first-year learners need about (\d+)", timing
+    )
+    assert said, f"{lesson.stem}.md: the Timing section should open with the sentence above"
+    from virtlab.grading.nbio import nbformat
+
+    nb = nbformat.read(lesson, as_version=4)
+    estimate = re.search(
+        r"\babout (\d+) minutes",
+        "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"),
+        re.I,
+    )
+    assert estimate and estimate.group(1) == said.group(1), (
+        f"{lesson.stem}.md quotes {said.group(1)} minutes; the lesson says "
+        f"{estimate.group(1) if estimate else 'nothing'}"
+    )
+    table = sum(int(m) for m in re.findall(r"^\| [^|]+? \| (\d+) \|", timing, re.M))
+    assert int(said.group(2)) == table, (
+        f"{lesson.stem}.md says {said.group(2)}, its table sums to {table}"
+    )

@@ -59,7 +59,7 @@ def two_vms_type2(hw):
 
 
 def containers_in_two_vms(hw):
-    hv = hw.install("kvm")
+    hv = hw.install("ubuntu").install("kvm")
     return (
         hv.create_vm("ubuntu").guest.install("docker").run("nginx"),
         hv.create_vm("ubuntu").guest.install("docker").run("redis"),
@@ -67,7 +67,7 @@ def containers_in_two_vms(hw):
 
 
 def containers_in_one_vm(hw):
-    eng = hw.install("kvm").create_vm("ubuntu").guest.install("docker")
+    eng = hw.install("ubuntu").install("kvm").create_vm("ubuntu").guest.install("docker")
     return eng.run("nginx"), eng.run("redis")
 
 
@@ -96,15 +96,16 @@ def vm_and_host_process(hw):
         (two_hyperv_isolated, IsolationLevel.VM, False, ["hardware", "os", "engine"]),
         (two_vms_type1, IsolationLevel.VM, False, ["hardware", "hypervisor"]),
         (two_vms_type2, IsolationLevel.VM, False, ["hardware", "os", "hypervisor"]),
-        (containers_in_two_vms, IsolationLevel.VM, False, ["hardware", "hypervisor"]),
+        (containers_in_two_vms, IsolationLevel.VM, False, ["hardware", "os", "hypervisor"]),
         (
             containers_in_one_vm,
             IsolationLevel.CONTAINER,
             True,
-            ["hardware", "hypervisor", "vm", "os", "engine"],
+            ["hardware", "os", "hypervisor", "vm", "os", "engine"],
         ),
         (two_microvms, IsolationLevel.VM, False, ["hardware", "os", "hypervisor"]),
-        (vm_and_host_process, IsolationLevel.PROCESS, False, ["hardware", "os"]),
+        # the attacker sits in the VM: it must escape the VM to reach the host's process
+        (vm_and_host_process, IsolationLevel.VM, False, ["hardware", "os"]),
     ],
 )
 def test_isolation_per_architecture(build, level, shares_kernel, shared):
@@ -168,7 +169,8 @@ def test_explanations_do_not_contradict_themselves():
     plain, kata = eng.run("nginx"), eng.run("redis", runtime="kata")
     text = vl.Stack(hw).isolation(plain, kata).explain()
     assert "Each has its own kernel" not in text
-    assert "weaker side (nginx)" in text
+    assert "An attacker in nginx must cross" in text
+    assert "an attacker in Redis must first escape its own, stronger boundary (vm level)" in text
     sandboxes = pair(two_gvisor).explain()
     assert "Sentry" in sandboxes and "They share one kernel." not in sandboxes
 

@@ -1,5 +1,7 @@
 """Figure factories: data, titles, axis titles, palette and source line — never pixels."""
 
+import html
+
 import plotly.graph_objects as go
 import pytest
 
@@ -41,16 +43,19 @@ def test_diagram_labels_depth_first_from_hardware():
 
 def test_diagram_boxes_side_by_side_with_width_by_leaves():
     hw = vl.Hardware()
-    hv = hw.install("kvm")
+    hv = hw.install("ubuntu").install("kvm")
     hv.create_vm("ubuntu").guest.install("docker").run("nginx")
     engine = hv.create_vm("debian").guest.install("docker")
     engine.run("redis")
     engine.run("postgres")
     boxes = {b.node.name: b for b in _diagram.layout_boxes(vl.Stack(hw))}
     hardware, kvm = boxes["Hardware"], boxes["KVM"]
-    assert hardware.level == 0 and kvm.level == 1
+    assert hardware.level == 0 and kvm.level == 2  # Linux at level 1, KVM in it
     assert (hardware.x1 - hardware.x0) == pytest.approx(3 - 0.08)
-    debian, ubuntu = boxes["Debian"], boxes["Ubuntu"]
+    debian = boxes["Debian"]
+    ubuntu = next(
+        b for b in _diagram.layout_boxes(vl.Stack(hw)) if b.node.name == "Ubuntu" and b.level == 4
+    )
     assert ubuntu.x1 <= debian.x0  # side by side, first child left
     assert (debian.x1 - debian.x0) > (ubuntu.x1 - ubuntu.x0)  # two leaves vs one
 
@@ -138,7 +143,9 @@ def test_isolation_matrix_levels_and_hover():
     heat = fig.data[0]
     assert list(heat.x) == list(stack.labels().values()) == ["nginx", "Redis"]
     assert heat.z[0][0] is None
-    assert heat.z[0][1] == heat.z[1][0] == int(IsolationLevel.CONTAINER)
+    # rows attack columns: from runc nginx a container boundary, from gVisor Redis a sandbox
+    assert heat.z[0][1] == int(IsolationLevel.CONTAINER)
+    assert heat.z[1][0] == int(IsolationLevel.SANDBOX)
     assert "Docker Engine" in heat.text[0][1]
     assert list(heat.colorbar.ticktext) == [level.label for level in IsolationLevel]
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
@@ -205,7 +212,8 @@ def test_startup_vs_memory_points_and_skipped_kind():
     points = {t.name: (t.x[0], t.y[0]) for t in fig.data}
     container = cost("container")
     assert points["container (runc)"] == (container.memory_mb, container.start_ms)
-    assert points["Firecracker microVM"][1] == cost("microvm").start_ms
+    # AGA20's 110 ms is a pre-configured microVM's boot: the point itself says so.
+    assert points["Firecracker microVM (pre-configured)"][1] == cost("microvm").start_ms
     assert "unikernel on Xen (MAN17)" in points and "Tinyx VM on Xen (MAN17)" in points
     assert "Hyper-V isolated container" not in points
     assert any("Hyper-V isolated container" in a.text for a in fig.layout.annotations)
@@ -257,3 +265,17 @@ def test_every_figure_has_title_and_axis_titles():
         assert fig.layout.title.text
         assert fig.layout.xaxis.title.text
     assert all(fig.layout.font.family == figs[0].layout.font.family for fig in figs)
+
+
+def test_measured_hovers_carry_citation_and_confidence_from_the_rows():
+    bar = plots.overhead_bars("network-latency").data[0]
+    ids = plots.OVERHEAD_METRICS["network-latency"].ids.values()
+    for mid, hover in zip(ids, bar.hovertext, strict=True):
+        m = data.measurement(mid)
+        assert m.cite(confidence=True) in hover, mid
+        assert html.escape(m.confidence_meaning) in hover, mid
+    surface = plots.attack_surface()
+    gvisor = next(h for t in surface.data for h in t.hovertext if h.startswith("<b>gVisor sandbox"))
+    # ANJ20's 53 is without host networking; the 68 with it is shown beside it, cited.
+    assert data.measurement("anj20-host-syscalls-gvisor-host-network").cite() in gvisor
+    assert "68" in gvisor

@@ -8,7 +8,9 @@ question id is the salt, so the same answer to two questions hashes differently.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from collections.abc import Sequence
 from typing import Any
 
 _PEPPER = "virtlab-answer/1"
@@ -47,3 +49,16 @@ def matches(qid: str, value: Any, expected_hash: str) -> bool:
         return answer_hash(qid, value) == expected_hash
     except (TypeError, ValueError):
         return False
+
+
+def matching_set(qid: str, options: Sequence[str], expected_hash: str) -> frozenset[str] | None:
+    """The set of ``options`` whose hash was stored for ``qid``, or None when no set matches.
+
+    A tick-all-that-apply question stores one hash for the whole set of right options, so the
+    set is recovered by trying every non-empty subset (2**n - 1 hashes; n is a handful).
+    """
+    for size in range(1, len(options) + 1):
+        for subset in itertools.combinations(options, size):
+            if matches(qid, set(subset), expected_hash):
+                return frozenset(subset)
+    return None

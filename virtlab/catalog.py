@@ -29,9 +29,21 @@ class Product:
 
     ``kernel`` is the kernel family of an OS, or the kernel family an app's binaries need.
     ``hosts`` lists the kernel families a hosted product (Type 2 hypervisor, engine, runtime)
-    runs on. ``isolation`` is set for container runtimes: the boundary they give one container
-    ("container", "sandbox" or "vm"). ``memory_mb`` is an illustrative working-set size used by
-    the density exercises, not a measurement.
+    runs on. ``isolation`` is set for container runtimes: the isolation level of the boundary they
+    give one container (an :class:`~virtlab.isolation.IsolationLevel` label: "container",
+    "sandbox" or "vm"), and ``isolation_kind`` the way of isolating it that
+    :mod:`virtlab.overhead` costs ("container", "sandbox", "kata", "hyperv-container", ...).
+    ``memory_mb`` is an illustrative working-set size used by the density exercises, not a
+    measurement.
+
+    How products fit together, as data rather than special cases in the model:
+    ``kernel_module`` names the kernel family a hypervisor is a module of (KVM: "linux"; it is
+    installed into such an OS, which then is the hypervisor); ``root_partition`` marks a
+    hypervisor that slides under the OS it is enabled in (Hyper-V); ``no_overcommit`` one that
+    starts a VM only when its startup memory is free (Hyper-V); ``container_runtime`` is
+    the runtime an OS's engines use when none is named (Windows 10: Hyper-V isolation);
+    ``vmm_memory`` is the measurement id of the memory a hypervisor spends per VM beyond the
+    VM's own memory.
     """
 
     id: str
@@ -46,6 +58,12 @@ class Product:
     isolation: str | None = None
     status: str = "active"
     memory_mb: int | None = None
+    kernel_module: str | None = None
+    root_partition: bool = False
+    no_overcommit: bool = False
+    container_runtime: str | None = None
+    isolation_kind: str | None = None
+    vmm_memory: str | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -63,6 +81,9 @@ _PRODUCTS: tuple[Product, ...] = (
     # --- Type 1 hypervisors -------------------------------------------------------------
     _p(
         id="hyper-v",
+        root_partition=True,
+        no_overcommit=True,
+        vmm_memory="aga20-vmm-memory-qemu",
         name="Microsoft Hyper-V",
         kind="hypervisor",
         vendor="Microsoft",
@@ -73,6 +94,7 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="esxi",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="VMware ESXi",
         kind="hypervisor",
         vendor="VMware (Broadcom)",
@@ -83,6 +105,7 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="citrix-hypervisor",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="Citrix Hypervisor",
         kind="hypervisor",
         vendor="Citrix (Cloud Software Group)",
@@ -94,6 +117,7 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="xen",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="Xen",
         kind="hypervisor",
         vendor="Linux Foundation (Xen Project)",
@@ -104,6 +128,8 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="kvm",
+        kernel_module="linux",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="KVM",
         kind="hypervisor",
         vendor="Linux kernel community",
@@ -117,6 +143,7 @@ _PRODUCTS: tuple[Product, ...] = (
     # --- Type 2 hypervisors -------------------------------------------------------------
     _p(
         id="vmware-workstation",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="VMware Workstation",
         kind="hypervisor",
         vendor="VMware (Broadcom)",
@@ -128,6 +155,7 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="virtualbox",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="Oracle VirtualBox",
         kind="hypervisor",
         vendor="Oracle",
@@ -138,35 +166,40 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="parallels",
+        vmm_memory="aga20-vmm-memory-qemu",
         name="Parallels Desktop",
         kind="hypervisor",
         vendor="Parallels (Alludo)",
         hypervisor_type=2,
         hosts=("macos",),
-        fact="A hosted hypervisor for Macs, best known for running Windows on a Mac.",
+        fact="A hosted hypervisor for Macs, best known for running Windows on a Mac (on Apple "
+        "silicon Macs, only arm64 guests such as Windows 11 on Arm).",
         source="Parallels Desktop for Mac documentation, system requirements",
     ),
     # --- Operating systems --------------------------------------------------------------
     _p(
         id="windows-10",
+        container_runtime="hyperv-isolation",
         name="Windows 10",
         kind="os",
         vendor="Microsoft",
         kernel="windows",
         status="end of support (October 2025)",
         memory_mb=2048,
-        fact="Microsoft's desktop OS; the subject's example host for a Type 2 hypervisor.",
+        fact="Microsoft's desktop OS; the subject's example host for a Type 2 hypervisor. "
+        "Microsoft ended its support on 14 October 2025.",
         source="Microsoft Lifecycle, Windows 10 Home and Pro",
     ),
     _p(
         id="windows-server",
+        container_runtime="runhcs",
         name="Windows Server",
         kind="os",
         vendor="Microsoft",
         kernel="windows",
         memory_mb=2048,
-        fact="Microsoft's server OS; it can run Windows containers with process isolation or "
-        "with Hyper-V isolation.",
+        fact="Microsoft's server OS; it runs Windows containers with process isolation by "
+        "default, or with Hyper-V isolation on request.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     _p(
@@ -280,17 +313,20 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="runc",
+        isolation_kind="container",
         name="runc",
         kind="container-runtime",
         vendor="Open Container Initiative",
         hosts=("linux",),
         isolation="container",
-        fact="The reference OCI runtime: it sets up namespaces and cgroups and starts the "
-        "container's process on the host kernel.",
+        fact="The reference OCI runtime: it sets up namespaces, cgroups, capabilities, seccomp "
+        "and the AppArmor or SELinux profile, then starts the container's process on the host "
+        "kernel.",
         source="opencontainers/runc README",
     ),
     _p(
         id="runhcs",
+        isolation_kind="container",
         name="runhcs",
         kind="container-runtime",
         vendor="Microsoft",
@@ -304,6 +340,7 @@ _PRODUCTS: tuple[Product, ...] = (
     # --- Sandboxes and microVMs ---------------------------------------------------------
     _p(
         id="gvisor",
+        isolation_kind="sandbox",
         name="gVisor",
         kind="sandbox",
         vendor="Google",
@@ -315,6 +352,7 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="kata",
+        isolation_kind="kata",
         name="Kata Containers",
         kind="container-runtime",
         vendor="OpenInfra Foundation (Linux Foundation)",
@@ -326,24 +364,28 @@ _PRODUCTS: tuple[Product, ...] = (
     ),
     _p(
         id="firecracker",
+        vmm_memory="aga20-vmm-memory-firecracker",
         name="Firecracker",
         kind="microvm",
         vendor="Amazon Web Services",
         hosts=("linux",),
-        fact="A minimal virtual machine monitor on KVM with only a handful of emulated devices; "
-        "its specification promises a guest boot in under 125 ms, and it runs AWS Lambda and "
+        fact="A minimal virtual machine monitor on KVM with a deliberately small device model "
+        "(5 emulated devices in the 2020 paper; later releases add a few); "
+        "its specification promises at most 125 ms from the API call that starts a "
+        "configured microVM to guest init, and it runs AWS Lambda and "
         "Fargate. Guests are Linux.",
-        source="Agache et al., NSDI 2020; Firecracker SPECIFICATION.md and FAQ.md",
+        source="Agache et al., NSDI 2020; Firecracker SPECIFICATION.md, FAQ.md and docs/",
     ),
     _p(
         id="hyperv-isolation",
+        isolation_kind="hyperv-container",
         name="Windows Hyper-V isolation",
         kind="container-runtime",
         vendor="Microsoft",
         hosts=("windows",),
         isolation="vm",
         fact="Runs each Windows container in a small utility VM with its own Windows kernel, "
-        "instead of sharing the host's kernel.",
+        "instead of sharing the host's kernel; the default on Windows 10 and 11.",
         source="Microsoft Learn, 'Isolation modes' (Windows containers)",
     ),
     # --- Apps (container images or plain processes) -------------------------------------

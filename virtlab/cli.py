@@ -159,7 +159,7 @@ def _hash(args: argparse.Namespace) -> int:
 _HASH_EPILOG = """\
 examples:
   virtlab hash ex02-q1 b                     multiple choice: the right letter
-  virtlab hash ex02-q4 8                     a number (round it to the question's decimals)
+  virtlab hash ex01-q4 3                     a number (round it to the question's decimals)
   virtlab hash ex02-q3 --items kvm="type 1" docker="container engine"
                                              a classification: paste the printed dict
   virtlab hash l02-overcommit                a self-check: the hash of the option(s) that
@@ -187,6 +187,29 @@ def _report(args: argparse.Namespace) -> int:
     used = answers or answers_path_for(gradebook)
     print(f"wrote {args.output}" + ("" if used.is_file() else f" (no {used.name}: no answers)"))
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from virtlab.grading.export import ExportError, export
+
+    try:
+        result = export(
+            Path(args.gradebook),
+            Path(args.output),
+            args.format,
+            roster=Path(args.roster) if args.roster else None,
+            percent=args.percent,
+        )
+    except ExportError as err:
+        print(f"virtlab export: {err}", file=sys.stderr)
+        return 2
+    for warning in result.warnings:
+        print(f"virtlab export: warning: {warning}", file=sys.stderr)
+    print(
+        f"wrote {args.output}: {len(result.students)} student(s) x "
+        f"{len(result.exercises)} exercise(s), {args.format} layout"
+    )
+    return 1 if result.warnings else 0
 
 
 _GRADE_EPILOG = """\
@@ -319,6 +342,26 @@ def build_parser() -> argparse.ArgumentParser:
     hash_.add_argument("--items", nargs="+", metavar="ITEM=CATEGORY", help="a classification")
     hash_.add_argument("--solutions", metavar="DIR", help="default: solutions/")
     hash_.set_defaults(run=_hash)
+
+    export = sub.add_parser(
+        "export",
+        help="export a gradebook for an LMS (Canvas, Moodle) or as a plain CSV",
+        description="One row per student, one column per exercise, in the layout of the "
+        "LMS's grade import. A student's best submission of an exercise counts; rows of any "
+        "status count the points they hold; a missing exercise is an empty cell. Exit codes: "
+        "0 written, 1 written with warnings (students missing from the roster, rows without "
+        "points), 2 usage error.",
+    )
+    export.add_argument("gradebook", metavar="GRADEBOOK", help="the CSV of virtlab grade")
+    export.add_argument("--format", choices=("canvas", "moodle", "csv"), default="csv")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the CSV to write")
+    export.add_argument(
+        "--roster",
+        metavar="CSV",
+        help="students to list and match: a 'student' column, or a Canvas gradebook export",
+    )
+    export.add_argument("--percent", action="store_true", help="percentages instead of points")
+    export.set_defaults(run=_export)
     return parser
 
 

@@ -1,8 +1,13 @@
 """What separates two workloads: the layers they share, the boundary, and its attack surface.
 
-The level of a pair is the *weaker* of the two sides: an attacker in a plain container next to a
-VM only has to escape the container to sit on the host that runs the VM. The attack surface is
-the interface an attacker must cross, with published figures from :mod:`virtlab.data`.
+Isolation has a direction. ``isolation(a, b)`` answers: what must an attacker in ``a`` cross to
+reach ``b``? The attacker has to break out of every boundary on ``a``'s own path down to the
+layer the two share; once there (the shared host kernel, the hypervisor) it controls everything
+that layer runs, ``b`` included, whatever ``b``'s own boundaries. So an untrusted job in a Kata
+container next to a plain container must escape a VM (level ``vm``), while an attacker in the
+plain container only has to escape a container to sit on the host that runs the Kata VM (level
+``container``): the matrix of a stack may be asymmetric. The attack surface is the interface
+the attacker must cross, with published figures from :mod:`virtlab.data`.
 """
 
 from __future__ import annotations
@@ -83,7 +88,12 @@ def attack_surface(level: IsolationLevel) -> AttackSurface:
         return AttackSurface(
             "a user-space kernel (gVisor's Sentry) that itself uses a short list of host "
             "system calls",
-            (_fig("host syscalls gVisor uses", "anj20-host-syscalls-gvisor"),),
+            (
+                _fig(
+                    "host syscalls gVisor uses without host networking",
+                    "anj20-host-syscalls-gvisor",
+                ),
+            ),
         )
     if level == IsolationLevel.VM:
         return AttackSurface(
@@ -119,19 +129,32 @@ class Isolation:
         IsolationLevel.HARDWARE,
     )
 
+    @property
+    def reverse_level(self) -> IsolationLevel:
+        """The level the other way round: what an attacker in ``b`` must cross to reach ``a``."""
+        return self.side_levels[1]
+
+    @property
+    def weakest(self) -> IsolationLevel:
+        """The weaker of the two directions: what counts when either side may be hostile."""
+        return min(self.side_levels)
+
     def explain(self) -> str:
         """A few sentences for a learner."""
         shared = ", ".join(n.name for n in self.shared) or "nothing"
         text = (
             f"{self.a.name} and {self.b.name} share: {shared}. {self._kernel_sentence()} "
-            f"The boundary between them is {self.boundary}; an attacker must get through "
+            f"An attacker in {self.a.name} must cross {self.boundary} to reach {self.b.name}: "
             f"{self.surface.interface}."
         )
         if self.side_levels[0] != self.side_levels[1]:
-            weak = self.a if self.side_levels[0] < self.side_levels[1] else self.b
             text += (
-                f" The weaker side ({weak.name}) sets the level: an attacker who escapes it "
-                "lands on the layer that hosts the other one."
+                f" The other way round it is different: an attacker in {self.b.name} only has "
+                f"to escape its own boundary ({self.reverse_level.label} level) to reach the "
+                "layer both share, and that layer controls everything running on it."
+                if self.reverse_level < self.level
+                else f" The other way round, an attacker in {self.b.name} must first escape its "
+                f"own, stronger boundary ({self.reverse_level.label} level)."
             )
         return text
 
@@ -155,15 +178,14 @@ def _side_level(below_shared: list[Node]) -> IsolationLevel:
         if node.kind == "vm":
             return IsolationLevel.VM
         if node.kind == "container":
-            runtime = node.runtime
-            kind = runtime.isolation if runtime is not None else None
-            own = {
-                "vm": IsolationLevel.VM,
-                "sandbox": IsolationLevel.SANDBOX,
-                "container": IsolationLevel.CONTAINER,
-            }.get(kind, IsolationLevel.CONTAINER)
-            level = max(level, own)
+            level = max(level, runtime_level(node.runtime))
     return level
+
+
+def runtime_level(runtime: object) -> IsolationLevel:
+    """The level of the boundary a container runtime gives (catalog ``Product.isolation``)."""
+    label = getattr(runtime, "isolation", None)
+    return IsolationLevel[label.upper()] if label else IsolationLevel.CONTAINER
 
 
 _BOUNDARY = {
@@ -183,7 +205,7 @@ def _own_kernel(node: Node) -> Node | object:
 
 
 def isolation(a: Node, b: Node) -> Isolation:
-    """How well two workloads of the same stack are isolated from each other."""
+    """What an attacker in workload ``a`` must cross to reach workload ``b`` (same stack)."""
     if a is b:
         raise ValueError("Pick two different workloads to compare.")
     path_a, path_b = a.path(), b.path()
@@ -196,7 +218,7 @@ def isolation(a: Node, b: Node) -> Isolation:
         sides = (IsolationLevel.HARDWARE, IsolationLevel.HARDWARE)
     else:
         sides = (_side_level(path_a[len(shared) :]), _side_level(path_b[len(shared) :]))
-    level = min(sides)
+    level = sides[0]  # the attacker in a crosses a's own boundaries; see the module docstring
     kernel_a, kernel_b = _own_kernel(a), _own_kernel(b)
     shares_kernel = kernel_a is not None and kernel_a is kernel_b
     kernel = next((n for n in reversed(shared) if n.kind == "os"), None)

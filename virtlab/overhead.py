@@ -13,21 +13,41 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from virtlab import catalog, data
+from virtlab.isolation import IsolationLevel
 from virtlab.stack import Node
 
 if TYPE_CHECKING:
     from virtlab.stack import Stack
 
-ISOLATION_KINDS = ("process", "container", "sandbox", "kata", "hyperv-container", "microvm", "vm")
-ISOLATION_NAMES = {
-    "process": "plain process",
-    "container": "container (runc)",
-    "sandbox": "gVisor sandbox",
-    "kata": "Kata container",
-    "hyperv-container": "Hyper-V isolated container",
-    "microvm": "Firecracker microVM",
-    "vm": "full VM",
+
+@dataclass(frozen=True)
+class IsolationKind:
+    """A way to isolate one instance, as this module costs it, and the isolation level of the
+    boundary it gives (the vocabulary of :class:`~virtlab.isolation.IsolationLevel`). A
+    container runtime names its kind in the catalog (``Product.isolation_kind``), so a new
+    runtime of a known kind is costed without code."""
+
+    id: str
+    name: str
+    level: IsolationLevel
+
+
+KINDS: dict[str, IsolationKind] = {
+    k.id: k
+    for k in (
+        IsolationKind("process", "plain process", IsolationLevel.PROCESS),
+        IsolationKind("container", "container (runc)", IsolationLevel.CONTAINER),
+        IsolationKind("sandbox", "gVisor sandbox", IsolationLevel.SANDBOX),
+        IsolationKind("kata", "Kata container", IsolationLevel.VM),
+        IsolationKind("hyperv-container", "Hyper-V isolated container", IsolationLevel.VM),
+        IsolationKind("microvm", "Firecracker microVM", IsolationLevel.VM),
+        IsolationKind("vm", "full VM", IsolationLevel.VM),
+    )
 }
+ISOLATION_KINDS = tuple(KINDS)
+ISOLATION_NAMES = {k.id: k.name for k in KINDS.values()}
+# The monitor whose per-VM memory stands for a kind of VM when no stack says which one runs it.
+_TYPICAL_MONITOR = {"vm": "kvm", "microvm": "firecracker"}
 
 
 @dataclass(frozen=True)
@@ -39,9 +59,18 @@ class Cost:
     start_ms: float | None
     sources: tuple[str, ...]
     note: str
+    # What the start time leaves out, when it is not a start from nothing (e.g. "pre-configured").
+    start_qualifier: str = ""
 
     def cite(self) -> str:
         return data.cite(*self.sources) if self.sources else "no isolation layer"
+
+    def start_text(self) -> str:
+        """``"110 ms (pre-configured)"``, ``"200 ms"`` or ``"no reliable figure"``."""
+        if self.start_ms is None:
+            return "no reliable figure"
+        qualifier = f" ({self.start_qualifier})" if self.start_qualifier else ""
+        return f"{self.start_ms:g} ms{qualifier}"
 
 
 @cache
@@ -71,10 +100,17 @@ def cost(kind: str) -> Cost:
             "sandbox",
             docker_mem + v("vik20-idle-memory-gvisor"),
             docker_start * v("vik20-deploy-time-gvisor"),
-            ("man17-memory-1000-docker", "vik20-idle-memory-gvisor", "vik20-deploy-time-gvisor"),
+            (
+                "man17-memory-1000-docker",
+                "vik20-idle-memory-gvisor",
+                "vik20-deploy-time-gvisor",
+                "man17-instantiation-docker",
+            ),
             "a container plus gVisor's idle overhead (VIK20); start time: MAN17's Docker start "
-            "times VIK20's Kubernetes deploy factor of about 3 (YOU19 measured only 1.1x for "
-            "create and teardown, so this mixes papers and is an upper estimate)",
+            "times VIK20's Kubernetes deploy factor of about 3, which held for two of its three "
+            "apps (Redis: about 2x) with gVisor in ptrace mode under nested virtualization "
+            "(YOU19 measured only 1.1x for create and teardown, so this mixes papers and is an "
+            "upper estimate)",
         ),
         "kata": Cost(
             "kata",
@@ -87,7 +123,8 @@ def cost(kind: str) -> Cost:
                 "man17-instantiation-docker",
             ),
             "a container plus Kata's idle overhead per pod (VIK20); start time: MAN17's Docker "
-            "start times VIK20's deploy factor of about 4 (mixes two papers)",
+            "start times VIK20's deploy factor of about 4, which held for two of its three apps "
+            "(Redis: about 2x) (mixes two papers)",
         ),
         "hyperv-container": Cost(
             "hyperv-container",
@@ -112,16 +149,22 @@ def cost(kind: str) -> Cost:
                 "aga20-vmm-memory-firecracker",
                 "man17-memory-tinyx",
                 "aga20-boot-firecracker-median",
+                "aga20-boot-firecracker-launch-median",
             ),
             "Firecracker's VMM process (AGA20) plus a minimal Linux guest (MAN17's Tinyx, about "
-            "30 MB), and the median boot time (AGA20)",
+            "30 MB), and the median boot time of a pre-configured microVM, from the last API "
+            "call to guest init (AGA20; from the launch of the VMM it took "
+            f"{v('aga20-boot-firecracker-launch-median'):g} ms)",
+            start_qualifier="pre-configured",
         ),
         "vm": Cost(
             "vm",
             v("man17-memory-1000-debian-vm"),
             v("man17-create-debian-vm") + v("man17-boot-debian-vm"),
             ("man17-memory-1000-debian-vm", "man17-create-debian-vm", "man17-boot-debian-vm"),
-            "a minimal Debian guest on Xen: about 114 MB each, 0.5 s to create and 1.5 s to boot",
+            "a minimal Debian guest on Xen (MAN17): about 114 MB each (its 114 GB for 1,000 "
+            "assumes 111 MB per VM), 0.5 s to create and 1.5 s to boot. A VM you configure costs "
+            "its own memory plus its hypervisor's per-VM overhead instead (vm_cost_mb)",
         ),
     }
     try:
@@ -142,21 +185,31 @@ def isolation_kinds_of(workload: Node) -> list[str]:
             kinds.append("microvm" if microvm else "vm")
         elif node.kind == "container":
             runtime = node.runtime
-            kinds.append(
-                {
-                    "gvisor": "sandbox",
-                    "kata": "kata",
-                    "hyperv-isolation": "hyperv-container",
-                }.get(runtime.id if runtime else "", "container")
-            )
+            kind = runtime.isolation_kind if runtime is not None else None
+            kinds.append(kind if kind in KINDS else "container")
     return kinds or ["process"]
+
+
+def vmm_measurement(monitor: catalog.Product | None, kind: str = "vm") -> str | None:
+    """The measurement id of what a hypervisor spends per VM (a typical one for ``kind``)."""
+    if monitor is None:
+        monitor = catalog.get(_TYPICAL_MONITOR[kind]) if kind in _TYPICAL_MONITOR else None
+    return monitor.vmm_memory if monitor is not None else None
+
+
+def vm_cost_mb(memory_gb: float, kind: str = "vm", monitor: catalog.Product | None = None) -> float:
+    """What one VM of ``memory_gb`` costs its host: its own memory plus the hypervisor's
+    per-VM overhead (AGA20: QEMU about 131 MiB, Firecracker about 2.5 MiB)."""
+    measurement = vmm_measurement(monitor, kind)
+    return memory_gb * 1024 + (data.value(measurement) if measurement else 0.0)
 
 
 @dataclass(frozen=True)
 class WorkloadCost:
     workload: Node
     kinds: tuple[str, ...]
-    memory_mb: float  # isolation overhead; a VM's cost is split among the workloads inside it
+    memory_mb: float  # isolation cost; a VM's (its memory + per-VM overhead) is split among
+    # the workloads inside it
     start_ms: float | None  # cold start: outer layers boot first, then this one
     sources: tuple[str, ...]
 
@@ -181,8 +234,24 @@ class OverheadReport:
         return data.cite(*self.sources())
 
 
+def _vm_isolation_mb(vm: Node, kind: str, monitor: catalog.Product | None) -> float:
+    """What a VM costs beyond the apps and containers it runs: the memory it reserves that
+    they do not ask for (its guest OS, free memory) plus the hypervisor's per-VM overhead."""
+    inside = sum(
+        n.memory_mb for n in vm.walk() if n.kind in ("app", "container") and n.host() is vm
+    )
+    return vm_cost_mb(vm.memory_gb, kind, monitor) - min(inside, vm.memory_mb)
+
+
 def stack_overhead(stack: Stack) -> OverheadReport:
-    """Per-workload isolation costs for a whole stack."""
+    """Per-workload isolation costs for a whole stack.
+
+    A VM costs what it was configured with (its memory) plus its hypervisor's per-VM overhead,
+    less what the apps and containers in it ask for themselves, shared among them (a guest OS
+    with nothing on it costs its whole VM); its start time is MAN17's minimal Debian guest (or
+    AGA20's Firecracker boot for a microVM). Containers and sandboxes cost their published
+    per-instance figures (:func:`cost`).
+    """
     workloads = stack.workloads()
     per_vm: dict[int, int] = {}
     for w in workloads:
@@ -198,12 +267,18 @@ def stack_overhead(stack: Stack) -> OverheadReport:
         vm_nodes = [n for n in w.path() if n.kind == "vm"]
         for i, kind in enumerate(kinds):
             c = cost(kind)
-            share = 1.0
             if kind in ("vm", "microvm") and i < len(vm_nodes):
-                share = 1.0 / per_vm[id(vm_nodes[i])]
-            memory += c.memory_mb * share
+                vm = vm_nodes[i]
+                monitor = vm.parent.product if vm.parent is not None else None
+                memory += _vm_isolation_mb(vm, kind, monitor) / per_vm[id(vm)]
+                measurement = vmm_measurement(monitor, kind)
+                used = [measurement] if measurement else []
+                used += [s for s in c.sources if "memory" not in s]  # start-time sources
+            else:
+                memory += c.memory_mb
+                used = list(c.sources)
             start = None if start is None or c.start_ms is None else start + c.start_ms
-            sources.extend(s for s in c.sources if s not in sources)
+            sources.extend(s for s in used if s not in sources)
         rows.append(WorkloadCost(w, tuple(kinds), memory, start, tuple(sources)))
     return OverheadReport(tuple(rows))
 
@@ -214,15 +289,21 @@ def density(
     isolation: str = "container",
     *,
     app_memory_mb: float | None = None,
+    vm_memory_gb: float | None = None,
 ) -> int:
     """How many instances of an app fit in a host's memory with this isolation.
 
     ``host`` is a ``Hardware`` node or a memory size in GB. The app's size comes from the
     catalog unless ``app_memory_mb`` is given. Memory is the only limit counted: CPU is
     usually overcommitted and shared, memory is not.
+
+    For ``"vm"`` and ``"microvm"``, ``vm_memory_gb`` is the size of each VM: the app runs in
+    that memory, and each VM also costs its hypervisor's per-VM overhead (:func:`vm_cost_mb`),
+    the same figure ``validate()`` counts against the host. Without it a VM is MAN17's
+    minimal Debian guest on Xen (about 114 MB) plus the app.
     """
     if isinstance(host, Node):
-        memory_gb = float(host.attrs.get("memory_gb", 0))
+        memory_gb = host.memory_gb
     elif isinstance(host, (int, float)) and not isinstance(host, bool):
         memory_gb = float(host)
     else:
@@ -233,6 +314,21 @@ def density(
         app_memory_mb = catalog.get(app).memory_mb or 0
     if app_memory_mb < 0:
         raise ValueError(f"app_memory_mb must be zero or more, got {app_memory_mb!r}.")
+    if vm_memory_gb is not None:
+        if isolation not in ("vm", "microvm"):
+            raise ValueError(
+                f"vm_memory_gb sizes VMs; isolation={isolation!r} runs no VM: leave it out."
+            )
+        _positive_gb = vm_memory_gb > 0 and not isinstance(vm_memory_gb, bool)
+        if not _positive_gb:
+            raise ValueError(f"vm_memory_gb must be positive, got {vm_memory_gb!r}.")
+        if app_memory_mb > vm_memory_gb * 1024:
+            raise ValueError(
+                f"The app needs {app_memory_mb:g} MB but each VM has {vm_memory_gb:g} GB: "
+                "give the VMs more memory."
+            )
+        per_instance = vm_cost_mb(vm_memory_gb, isolation)
+        return math.floor(memory_gb * 1024 / per_instance)
     per_instance = app_memory_mb + cost(isolation).memory_mb
     if per_instance <= 0:
         raise ValueError("Each instance must need some memory: give app_memory_mb > 0.")

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from virtlab.stack import Node
+from virtlab import data
+from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
 
 if TYPE_CHECKING:
     from virtlab.stack import Stack
@@ -55,8 +56,7 @@ def _family(kernel_family: str) -> str:
 
 
 def _kernel_family(node: Node) -> str | None:
-    kernel = node.kernel()
-    return kernel.product.kernel if kernel is not None and kernel.product else None
+    return node.kernel_family
 
 
 # --------------------------------------------------------------------------- what sits where
@@ -78,20 +78,32 @@ def type1_on_os(node: Node) -> Iterator[Problem]:
     if node.kind != "hypervisor" or node.product.hypervisor_type != 1:
         return
     parent = node.parent
+    module_of = node.product.kernel_module
+    if module_of is not None:
+        # KVM is a module of the Linux kernel: Linux boots first, KVM goes into it, and that
+        # Linux becomes the hypervisor (lesson 02). On anything else it cannot exist.
+        if parent.kind == "os" and parent.product.kernel == module_of:
+            return
+        family = _family(module_of)
+        where = (
+            "straight on the hardware, with no kernel to load it"
+            if parent.kind == "hardware"
+            else f"on {parent.name}"
+        )
+        default = DEFAULT_OS_OF_KERNEL.get(module_of, module_of)
+        yield _error(
+            f"{node.product.id}-needs-{module_of}",
+            node,
+            f"{node.name} is a module of the {family} kernel, but it was put {where}.",
+            f"Install {family} first and {node.name} into it, e.g. "
+            f"hw.install({default!r}).install({node.product.id!r}): that {family} then is "
+            "the hypervisor. See lesson 02.",
+        )
+        return
     if parent.kind == "hardware":
         return
-    if node.product.id == "kvm" and parent.kind == "os":
-        if parent.product.kernel != "linux":
-            yield _error(
-                "kvm-needs-linux",
-                node,
-                f"KVM is part of the Linux kernel, but it was put on {parent.name}.",
-                "KVM only exists inside Linux: install a Linux OS first (or pick Hyper-V for "
-                "Windows).",
-            )
-        return  # Linux + KVM is the normal way KVM is deployed: Linux becomes the hypervisor.
     if (
-        node.product.id == "hyper-v"
+        node.product.root_partition
         and parent.kind == "os"
         and parent.product.kernel == "windows"
         and parent.parent.kind == "hardware"
@@ -151,7 +163,7 @@ def hosted_product_on_wrong_os(node: Node) -> Iterator[Problem]:
         return
     hosts = node.product.hosts
     family = node.parent.product.kernel
-    if not hosts or family in hosts or node.product.id == "kvm":
+    if not hosts or family in hosts or node.product.kernel_module is not None:
         return
     hint = "Choose a product that runs on this OS, or change the host OS."
     if node.kind == "engine" and family == "macos":
@@ -392,6 +404,18 @@ def _vms_on(host: Node) -> list[Node]:
     return [n for n in host.walk() if n.kind == "vm" and n.host() is host]
 
 
+def vmm_memory_mb(vm: Node) -> float:
+    """Memory the hypervisor spends on one VM beyond the VM's own memory (catalog data:
+    AGA20's per-VM VMM figures; QEMU's stands in for full hypervisors without a figure)."""
+    monitor = vm.parent.product if vm.parent is not None else None
+    measurement = monitor.vmm_memory if monitor is not None else None
+    return data.value(measurement) if measurement else 0.0
+
+
+def _which(number: int, vm: Node) -> str:
+    return f"VM {number}" + (f" ({vm.guest.name})" if vm.guest is not None else "")
+
+
 @rule
 def vm_resources(node: Node) -> Iterator[Problem]:
     if node.kind not in ("hardware", "vm"):
@@ -400,49 +424,29 @@ def vm_resources(node: Node) -> Iterator[Problem]:
     if not vms:
         return
     host_label = "the host" if node.kind == "hardware" else "the VM that holds them"
-    host_mem = float(node.attrs["memory_gb"])
-    host_cpus = float(node.attrs["cores"] if node.kind == "hardware" else node.attrs["vcpus"])
+    host_mem = node.memory_gb
+    host_cpus = float(node.cpus)
     for number, vm in enumerate(vms, start=1):
-        which = f"VM {number}" + (f" ({vm.guest.name})" if vm.guest is not None else "")
-        if vm.attrs["memory_gb"] > host_mem:
+        which = _which(number, vm)
+        if vm.memory_gb > host_mem:
             yield _error(
                 "vm-exceeds-host-memory",
                 vm,
-                f"{which} is promised {vm.attrs['memory_gb']:g} GB of memory but "
+                f"{which} is promised {vm.memory_gb:g} GB of memory but "
                 f"{host_label} has only {host_mem:g} GB.",
                 "Give the VM less memory than the host has.",
             )
-        if vm.attrs["vcpus"] > host_cpus:
+        if vm.cpus > host_cpus:
             yield _error(
                 "vm-exceeds-host-cpus",
                 vm,
-                f"{which} has {vm.attrs['vcpus']} virtual CPUs but {host_label} has only "
+                f"{which} has {vm.cpus} virtual CPUs but {host_label} has only "
                 f"{host_cpus:g} logical CPUs (hardware threads).",
                 "ESXi and Hyper-V refuse to start a VM with more vCPUs than the host's logical "
                 "CPUs: lower its vCPUs.",
             )
-    total_mem = sum(vm.attrs["memory_gb"] for vm in vms)
-    host_oses = {id(vm.parent.parent): vm.parent.parent for vm in vms if vm.parent.parent}
-    host_os_gb = sum(n.memory_mb / 1024 for n in host_oses.values() if n.kind == "os")
-    if total_mem + host_os_gb > host_mem:
-        monitors = {vm.parent.product.id for vm in vms if vm.parent.product}
-        with_os = f" plus {host_os_gb:g} GB for the host OS" if host_os_gb else ""
-        hint = (
-            "Hyper-V does not overcommit memory: a VM that does not fit will not start "
-            "(Dynamic Memory only moves memory between running VMs). See lesson 02, Overcommit."
-            if monitors == {"hyper-v"}
-            else "It works only while the guests do not all use their memory at once "
-            "(ballooning, page sharing, swapping); see lesson 02, Overcommit."
-        )
-        yield _warning(
-            "memory-overcommit",
-            node,
-            f"The VMs are promised {total_mem:g} GB of memory in total{with_os} but "
-            f"{host_label} has {host_mem:g} GB: overcommitted "
-            f"{(total_mem + host_os_gb) / host_mem:.2f}:1.",
-            hint,
-        )
-    total_cpus = sum(vm.attrs["vcpus"] for vm in vms)
+    yield from _memory_overcommit(node, vms, host_label)
+    total_cpus = sum(vm.cpus for vm in vms)
     if total_cpus > host_cpus:
         yield _warning(
             "cpu-overcommit",
@@ -451,8 +455,8 @@ def vm_resources(node: Node) -> Iterator[Problem]:
             f"overcommitted {total_cpus / host_cpus:.2f}:1.",
             "Fine while the guests are mostly idle; busy guests will wait for a core.",
         )
-    total_disk = sum(vm.attrs["storage_gb"] for vm in vms)
-    host_disk = float(node.attrs["storage_gb"])
+    total_disk = sum(vm.storage_gb for vm in vms)
+    host_disk = node.storage_gb
     if total_disk > host_disk:
         yield _warning(
             "storage-overcommit",
@@ -460,6 +464,63 @@ def vm_resources(node: Node) -> Iterator[Problem]:
             f"The VMs' virtual disks add up to {total_disk:g} GB on {host_disk:g} GB of storage: "
             f"overcommitted {total_disk / host_disk:.2f}:1.",
             "Thin-provisioned disks grow as they fill; watch the real free space.",
+        )
+
+
+def _memory_overcommit(node: Node, vms: list[Node], host_label: str) -> Iterator[Problem]:
+    """VMs promised more memory than the host has: their (startup) memory, what the
+    hypervisor spends per VM, and the host OS under a hosted or kernel-module hypervisor."""
+    host_mem = node.memory_gb
+    total_mem = sum(vm.memory_gb for vm in vms)
+    vmm_gb = sum(vmm_memory_mb(vm) for vm in vms) / 1024
+    host_oses = {id(vm.parent.parent): vm.parent.parent for vm in vms if vm.parent.parent}
+    host_os_gb = sum(n.memory_mb / 1024 for n in host_oses.values() if n.kind == "os")
+    needed = total_mem + vmm_gb + host_os_gb
+    extras = []
+    if vmm_gb:
+        extras.append(f"{vmm_gb * 1024:,.0f} MB the hypervisor spends on them")
+    if host_os_gb:
+        extras.append(f"{host_os_gb:g} GB for the host OS")
+    with_extras = f" plus {' and '.join(extras)}" if extras else ""
+    dynamic = [vm for vm in vms if vm.dynamic_memory]
+    refuses = all(vm.parent.product is not None and vm.parent.product.no_overcommit for vm in vms)
+    if needed > host_mem:
+        promised = "startup memory" if dynamic else "memory"
+        if refuses:
+            hint = (
+                "Hyper-V starts a VM only when its startup memory is free: the VM that does "
+                "not fit will not start. Dynamic Memory then balloons memory between running "
+                "VMs within each VM's Minimum and Maximum (the Maximums may add up to more "
+                "than the host has); it does not share pages between VMs. See lesson 02, "
+                "Overcommit."
+            )
+        else:
+            hint = (
+                "It works only while the guests do not all use their memory at once: the "
+                "hypervisor may share pages (often disabled), balloon, compress or swap. See "
+                "lesson 02, Overcommit."
+            )
+        yield _warning(
+            "memory-overcommit",
+            node,
+            f"The VMs are promised {total_mem:g} GB of {promised} in total{with_extras}, but "
+            f"{host_label} has {host_mem:g} GB: overcommitted {needed / host_mem:.2f}:1.",
+            hint,
+        )
+        return
+    if not dynamic:
+        return
+    maximum = sum(vm.maximum_gb for vm in vms) + vmm_gb + host_os_gb
+    if maximum > host_mem:
+        yield _warning(
+            "dynamic-memory-maximum",
+            node,
+            f"Every VM's startup memory fits, but their dynamic-memory Maximums add up to "
+            f"{maximum - vmm_gb - host_os_gb:g} GB{with_extras} on {host_mem:g} GB "
+            f"({maximum / host_mem:.2f}:1).",
+            "That is allowed and common: Startup is what a VM needs free to start, Minimum "
+            "what the hypervisor may balloon it down to, Maximum what it may grow to. The VMs "
+            "cannot all reach their Maximum at once. See lesson 02, Overcommit.",
         )
 
 
@@ -471,7 +532,7 @@ def container_memory(node: Node) -> Iterator[Problem]:
     if not containers:
         return
     total = sum(c.memory_mb for c in containers)
-    host_mb = float(node.attrs["memory_gb"]) * 1024
+    host_mb = node.memory_gb * 1024
     if total > host_mb:
         yield _warning(
             "container-memory-overcommit",

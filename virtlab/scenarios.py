@@ -17,23 +17,26 @@ from itertools import pairwise
 from textwrap import fill
 
 from virtlab.isolation import IsolationLevel
+from virtlab.requirements import Requirement
 from virtlab.rules import codes
 from virtlab.stack import Node, Stack
 
 _MEMORY_WARNINGS = {"memory-overcommit", "container-memory-overcommit"}
 
 
-@dataclass(frozen=True)
-class Requirement:
-    text: str
-    test: Callable[[Stack], bool]
-    hint: str
+def _when(ok: bool, problem: str) -> str | None:
+    """A requirement test's answer: None when ``ok``, else what is wrong."""
+    return None if ok else problem
 
 
 @dataclass(frozen=True)
 class RequirementResult:
     requirement: Requirement
-    met: bool
+    problem: str | None
+
+    @property
+    def met(self) -> bool:
+        return self.problem is None
 
     def __str__(self) -> str:
         if self.met:
@@ -89,7 +92,7 @@ class Scenario:
                 "builder.stack."
             )
         return ScenarioReport(
-            self, tuple(RequirementResult(r, r.test(stack)) for r in self.requirements)
+            self, tuple(RequirementResult(r, r.problem(stack)) for r in self.requirements)
         )
 
     def describe(self) -> str:
@@ -111,39 +114,36 @@ def _no_errors(stack: Stack) -> bool:
     return not any(p.severity == "error" for p in stack.validate())
 
 
-def weakest_level(stack: Stack, workloads: list[Node]) -> IsolationLevel | None:
-    """The weakest isolation between any two of ``workloads`` (None for fewer than two).
+def weakest_level(stack: Stack, workloads: list[Node] | None = None) -> IsolationLevel | None:
+    """The weakest isolation between any two of ``workloads`` in either direction (None for
+    fewer than two); all of the stack's workloads by default. Use it when every workload may
+    be the attacker, as in a fleet of untrusted jobs.
 
     Only neighbours in the stack's depth-first order are compared: the partner sharing the
     longest path with a workload is always a neighbour in that order, and a longer shared path
     leaves fewer layers on each side, so never a stronger level. That keeps a 200-copy fleet
     at 199 comparisons instead of 19,900, with the same answer as comparing every pair.
     """
+    if workloads is None:
+        workloads = stack.workloads()
     order = {id(node): i for i, node in enumerate(stack.nodes())}
     ordered = sorted(workloads, key=lambda node: order[id(node)])
     if len(ordered) < 2:
         return None
-    return min(stack.isolation(a, b).level for a, b in pairwise(ordered))
-
-
-def _kernel_family(workload: Node) -> str | None:
-    """The kernel family that serves a workload (a VM-isolated container brings its own)."""
-    runtime = workload.runtime if workload.kind == "container" else None
-    if runtime is not None and runtime.isolation == "vm" and workload.product is not None:
-        return workload.product.kernel
-    kernel = workload.kernel()
-    return kernel.product.kernel if kernel is not None and kernel.product else None
+    return min(
+        min(stack.isolation(a, b).level, stack.isolation(b, a).level) for a, b in pairwise(ordered)
+    )
 
 
 ONE_SERVER = Requirement(
     "Everything runs on one physical server.",
-    _one_server,
-    "Use a single vl.Hardware(...) and build everything on it.",
+    lambda s: _when(_one_server(s), f"the stack has {len(s.hosts)} physical servers"),
+    hint="Use a single vl.Hardware(...) and build everything on it.",
 )
 NO_ERRORS = Requirement(
     "The stack is valid: stack.validate() reports no errors.",
-    _no_errors,
-    "Print each problem of stack.validate(): its message and hint say what sits in the "
+    lambda s: _when(_no_errors(s), "validate() reports errors"),
+    hint="Print each problem of stack.validate(): its message and hint say what sits in the "
     "wrong place.",
 )
 
@@ -153,59 +153,68 @@ def _untrusted() -> Scenario:
     def jobs(stack: Stack) -> list[Node]:
         return _running(stack, "python-web")
 
-    def own_kernels(stack: Stack) -> bool:
+    def own_kernels(stack: Stack) -> str | None:
+        # Every job is untrusted, so every job is an attacker: both directions count.
         level = weakest_level(stack, jobs(stack))
-        return level is not None and level >= IsolationLevel.VM
+        if level is None:
+            return "fewer than two customer jobs to compare"
+        return _when(level >= IsolationLevel.VM, f"two jobs are only {level.label}-isolated")
 
-    def fast_start(stack: Stack) -> bool:
+    def fast_start(stack: Stack) -> str | None:
         rows = [r for r in stack.overhead().rows if r.workload in jobs(stack)]
-        return bool(rows) and all(r.start_ms is not None and r.start_ms <= 1000 for r in rows)
+        if not rows:
+            return "no customer job runs"
+        slow = [r for r in rows if r.start_ms is None or r.start_ms > 1000]
+        return _when(not slow, f"{len(slow)} job(s) take longer than 1 s or have no figure")
 
     return Scenario(
         "untrusted-code",
         "Untrusted customer code",
-        "Your platform runs code uploaded by customers you have never met. Any job may be "
-        "hostile, and jobs arrive all day, so each must start quickly.",
+        "Your platform runs code uploaded by customers you have never met. Every job is "
+        "untrusted: any job may be hostile and attack the others, and jobs arrive all day, so "
+        "each must start quickly.",
         (
             ONE_SERVER,
             Requirement(
                 "At least 3 customer jobs run (the 'python-web' app).",
-                lambda s: len(jobs(s)) >= 3,
-                "Start the 'python-web' app at least three times.",
+                lambda s: _when(len(jobs(s)) >= 3, f"{len(jobs(s))} job(s) run"),
+                hint="Start the 'python-web' app at least three times.",
             ),
             NO_ERRORS,
             Requirement(
-                "No two customer jobs share a kernel (isolation level 'vm' or stronger for "
-                "every pair).",
+                "No two customer jobs share a kernel: an attacker in any job must cross at "
+                "least a 'vm' boundary to reach any other.",
                 own_kernels,
-                "Compare two jobs with stack.isolation(a, b).level. Lesson 05 shows which "
+                hint="Compare two jobs with stack.isolation(a, b).level. Lesson 05 shows which "
                 "boundaries give each workload a kernel of its own.",
             ),
             Requirement(
                 "Each job can cold-start in at most 1 second (stack.overhead()).",
                 fast_start,
-                "Look at the start times in stack.overhead().rows and lesson 06's start-time "
-                "figure: which kind of isolation with its own kernel boots in well under a "
-                "second?",
+                hint="Look at the start times in stack.overhead().rows and lesson 06's "
+                "start-time figure: which kind of isolation with its own kernel boots in well "
+                "under a second?",
             ),
         ),
     )
 
 
 def _dev_laptop() -> Scenario:
-    def windows_on_hardware(stack: Stack) -> bool:
-        return any(
+    def windows_on_hardware(stack: Stack) -> str | None:
+        ok = any(
             len(h.children) == 1
             and h.children[0].kind == "os"
             and h.children[0].product.id == "windows-10"
             for h in stack.hosts
         )
+        return _when(ok, "the laptop's hardware does not boot Windows 10")
 
-    def ubuntu_with_own_kernel(stack: Stack) -> bool:
-        return any(
+    def ubuntu_with_own_kernel(stack: Stack) -> str | None:
+        ok = any(
             n.kind == "os" and n.product.id == "ubuntu" and n.parent.kind == "vm"
             for n in stack.nodes()
         )
+        return _when(ok, "no Ubuntu with a kernel of its own")
 
     return Scenario(
         "dev-laptop",
@@ -219,13 +228,13 @@ def _dev_laptop() -> Scenario:
             Requirement(
                 "Windows 10 is the operating system installed on the laptop's hardware.",
                 windows_on_hardware,
-                "The laptop keeps booting Windows 10: what is the one layer on the hardware?",
+                hint="The laptop keeps booting Windows 10: what is the one layer on the hardware?",
             ),
             Requirement(
                 "Ubuntu runs with a Linux kernel of its own.",
                 ubuntu_with_own_kernel,
-                "A container from the 'ubuntu' image brings only Ubuntu's userland (lesson 04). "
-                "Where does a whole OS with its own kernel run?",
+                hint="A container from the 'ubuntu' image brings only Ubuntu's userland "
+                "(lesson 04). Where does a whole OS with its own kernel run?",
             ),
             NO_ERRORS,
         ),
@@ -236,19 +245,26 @@ def _web_fleet() -> Scenario:
     host_limit_gb = 64
     copies = 200
 
-    def fits_host(stack: Stack) -> bool:
-        return _one_server(stack) and stack.hosts[0].attrs["memory_gb"] <= host_limit_gb
+    def fits_host(stack: Stack) -> str | None:
+        ok = _one_server(stack) and stack.hosts[0].memory_gb <= host_limit_gb
+        return _when(ok, f"not one server with at most {host_limit_gb} GB")
 
-    def isolated_copies(stack: Stack) -> bool:
+    def isolated_copies(stack: Stack) -> str | None:
         level = weakest_level(stack, _running(stack, "nginx"))
-        return level is not None and level >= IsolationLevel.CONTAINER
+        if level is None:
+            return "fewer than two copies to compare"
+        return _when(
+            level >= IsolationLevel.CONTAINER, f"two copies are only {level.label}-isolated"
+        )
 
-    def no_memory_warnings(stack: Stack) -> bool:
-        return not (codes(stack.validate()) & _MEMORY_WARNINGS)
+    def no_memory_warnings(stack: Stack) -> str | None:
+        found = codes(stack.validate()) & _MEMORY_WARNINGS
+        return _when(not found, f"validate() warns: {', '.join(sorted(found))}")
 
-    def light_overhead(stack: Stack) -> bool:
-        budget = 0.10 * float(stack.hosts[0].attrs["memory_gb"]) * 1024
-        return stack.overhead().total_memory_mb <= budget
+    def light_overhead(stack: Stack) -> str | None:
+        budget = 0.10 * stack.hosts[0].memory_gb * 1024
+        used = stack.overhead().total_memory_mb
+        return _when(used <= budget, f"isolation costs {used:,.0f} MB of {budget:,.0f} MB allowed")
 
     return Scenario(
         "web-fleet",
@@ -260,42 +276,50 @@ def _web_fleet() -> Scenario:
             Requirement(
                 f"One physical server with at most {host_limit_gb} GB of memory.",
                 fits_host,
-                f"Build on a single vl.Hardware(memory_gb={host_limit_gb}).",
+                hint=f"Build on a single vl.Hardware(memory_gb={host_limit_gb}).",
             ),
             Requirement(
                 f"At least {copies} copies of nginx run.",
-                lambda s: len(_running(s, "nginx")) >= copies,
-                "A loop helps: for _ in range(200): ...",
+                lambda s: _when(
+                    len(_running(s, "nginx")) >= copies, f"{len(_running(s, 'nginx'))} run"
+                ),
+                hint="A loop helps: for _ in range(200): ...",
             ),
             NO_ERRORS,
             Requirement(
                 "The memory is not overcommitted (no memory-overcommit warnings).",
                 no_memory_warnings,
-                "Add up what each copy asks for and compare it with the host's memory.",
+                hint="Add up what each copy asks for and compare it with the host's memory.",
             ),
             Requirement(
                 "Every two copies are isolated at least at container level.",
                 isolated_copies,
-                "Plain processes on one OS share files and users: see lesson 05's levels.",
+                hint="Plain processes on one OS share files and users: see lesson 05's levels.",
             ),
             Requirement(
                 "Isolation costs at most 10% of the host's memory "
                 "(stack.overhead().total_memory_mb).",
                 light_overhead,
-                "Lesson 06: compare the per-instance memory of each kind of isolation, times "
-                f"{copies}.",
+                hint="Lesson 06: compare the per-instance memory of each kind of isolation, "
+                f"times {copies}.",
             ),
         ),
     )
 
 
 def _legacy_windows() -> Scenario:
-    def kernel_ok(app: str, family: str) -> Callable[[Stack], bool]:
-        def test(stack: Stack) -> bool:
+    def kernel_ok(app: str, family: str) -> Callable[[Stack], str | None]:
+        def test(stack: Stack) -> str | None:
             found = _running(stack, app)
-            return bool(found) and all(_kernel_family(w) == family for w in found)
+            if not found:
+                return f"no {app} runs"
+            wrong = [w for w in found if w.kernel_family != family]
+            return _when(not wrong, f"{app} does not run on a {family} kernel")
 
         return test
+
+    def linux_services(stack: Stack) -> str | None:
+        return kernel_ok("nginx", "linux")(stack) or kernel_ok("postgres", "linux")(stack)
 
     return Scenario(
         "legacy-windows",
@@ -307,14 +331,14 @@ def _legacy_windows() -> Scenario:
             Requirement(
                 "The Windows app ('iis') runs on a Windows kernel.",
                 kernel_ok("iis", "windows"),
-                "Which kernel serves iis? Check workload.kernel() and lesson 04 on Windows "
-                "containers.",
+                hint="Which kernel serves iis? Check workload.kernel() and lesson 04 on "
+                "Windows containers.",
             ),
             Requirement(
                 "nginx and postgres run on a Linux kernel.",
-                lambda s: kernel_ok("nginx", "linux")(s) and kernel_ok("postgres", "linux")(s),
-                "Which kernel serves nginx and postgres? Every container on an engine shares "
-                "the kernel below that engine (lesson 04).",
+                linux_services,
+                hint="Which kernel serves nginx and postgres? Every container on an engine "
+                "shares the kernel below that engine (lesson 04).",
             ),
             NO_ERRORS,
         ),

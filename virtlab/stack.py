@@ -49,6 +49,8 @@ _LAYER_OF_PRODUCT_KIND = {
 DEFAULT_HARDWARE = {"cores": 16, "memory_gb": 64.0, "storage_gb": 1000.0}
 DEFAULT_VM = {"vcpus": 2, "memory_gb": 4.0, "storage_gb": 40.0}
 DEFAULT_CONTAINER_MEMORY_MB = 64
+# The OS installed under a hypervisor that is a kernel module (KVM) when none is named.
+DEFAULT_OS_OF_KERNEL = {"linux": "ubuntu", "windows": "windows-server"}
 
 
 class Node:
@@ -87,13 +89,31 @@ class Node:
         vcpus: int = DEFAULT_VM["vcpus"],
         memory_gb: float = DEFAULT_VM["memory_gb"],
         storage_gb: float = DEFAULT_VM["storage_gb"],
+        minimum_gb: float | None = None,
+        maximum_gb: float | None = None,
     ) -> Node:
         """Create a VM on this hypervisor, optionally with its guest OS installed.
 
+        ``memory_gb`` is the memory the VM starts with. ``minimum_gb`` and ``maximum_gb`` turn
+        on dynamic memory (Hyper-V's Dynamic Memory, ballooning elsewhere): the hypervisor may
+        take memory back down to the minimum and give more up to the maximum while it runs.
         Returns the VM; its guest OS is ``vm.guest``.
         """
         _check_positive(vcpus=vcpus, memory_gb=memory_gb, storage_gb=storage_gb)
-        vm = self._add(Node("vm", vcpus=vcpus, memory_gb=memory_gb, storage_gb=storage_gb))
+        dynamic: dict[str, float] = {}
+        if minimum_gb is not None or maximum_gb is not None:
+            low = memory_gb if minimum_gb is None else minimum_gb
+            high = memory_gb if maximum_gb is None else maximum_gb
+            _check_positive(minimum_gb=low, maximum_gb=high)
+            if not low <= memory_gb <= high:
+                raise ValueError(
+                    f"Dynamic memory needs minimum_gb <= memory_gb <= maximum_gb, got "
+                    f"{low:g} <= {memory_gb:g} <= {high:g}: memory_gb is the startup memory."
+                )
+            dynamic = {"minimum_gb": low, "maximum_gb": high}
+        vm = self._add(
+            Node("vm", vcpus=vcpus, memory_gb=memory_gb, storage_gb=storage_gb, **dynamic)
+        )
         if guest is not None:
             vm.install(guest)
         return vm
@@ -169,16 +189,93 @@ class Node:
 
     @property
     def memory_mb(self) -> float:
-        """Memory this layer asks of the layer that hosts it."""
+        """Memory this layer asks of the layer that hosts it (a VM: its startup memory)."""
         if self.kind in ("hardware", "vm"):
             return float(self.attrs["memory_gb"]) * 1024
         if self.kind == "container":
             return float(self.attrs["memory_mb"])
         return float(self.product.memory_mb or 0) if self.product else 0.0
 
+    # Typed sizes of hardware and VMs, so no module reads ``attrs`` by key.
+    @property
+    def memory_gb(self) -> float:
+        """Memory of hardware, or a VM's (startup) memory, in GB."""
+        return self._size("memory_gb")
+
+    @property
+    def storage_gb(self) -> float:
+        return self._size("storage_gb")
+
+    @property
+    def cpus(self) -> int:
+        """Logical CPUs of hardware (cores) or virtual CPUs of a VM."""
+        return int(self._size("cores" if self.kind == "hardware" else "vcpus"))
+
+    @property
+    def minimum_gb(self) -> float:
+        """A VM's dynamic-memory minimum (its startup memory when dynamic memory is off)."""
+        return float(self.attrs.get("minimum_gb", self.memory_gb))
+
+    @property
+    def maximum_gb(self) -> float:
+        """A VM's dynamic-memory maximum (its startup memory when dynamic memory is off)."""
+        return float(self.attrs.get("maximum_gb", self.memory_gb))
+
+    @property
+    def dynamic_memory(self) -> bool:
+        return "minimum_gb" in self.attrs or "maximum_gb" in self.attrs
+
+    def _size(self, key: str) -> float:
+        if self.kind not in ("hardware", "vm"):
+            raise AttributeError(f"A {self.kind} layer has no {key}; only hardware and VMs do.")
+        return float(self.attrs[key])
+
     @property
     def is_workload(self) -> bool:
-        return self.kind in WORKLOAD_KINDS
+        """What a user runs: an app, a container, or a guest OS with nothing on it yet."""
+        if self.kind in WORKLOAD_KINDS:
+            return True
+        return (
+            self.kind == "os"
+            and not self.children
+            and self.parent is not None
+            and self.parent.kind == "vm"
+        )
+
+    @property
+    def kernel_family(self) -> str | None:
+        """The kernel family that serves this layer ("linux", "windows", "macos").
+
+        A container whose runtime gives it a VM of its own (Kata, Hyper-V isolation) runs on
+        that VM's kernel, which is of the family its image needs; every other layer runs on
+        :meth:`kernel`.
+        """
+        if self.kind == "container" and self.runtime is not None and self.runtime.isolation == "vm":
+            needs = {p.kernel for p in (self.product, self.base) if p is not None and p.kernel}
+            if len(needs) == 1:
+                return needs.pop()
+            return self.runtime.hosts[0] if self.runtime.hosts else None
+        kernel = self.kernel()
+        return kernel.product.kernel if kernel is not None and kernel.product else None
+
+    @property
+    def on_bare_metal(self) -> bool:
+        """A Type 1 hypervisor that owns the hardware: directly on it, or a kernel module of
+        (KVM) or root partition under (Hyper-V) the one OS on the hardware."""
+        if self.kind != "hypervisor" or self.product is None or self.product.hypervisor_type != 1:
+            return False
+        parent = self.parent
+        if parent is None:
+            return False
+        if parent.kind == "hardware":
+            return self.product.kernel_module is None
+        if parent.kind != "os" or parent.parent is None or parent.parent.kind != "hardware":
+            return False
+        family = parent.product.kernel if parent.product else None
+        return family is not None and family in (
+            self.product.kernel_module,
+            "windows" if self.product.root_partition else None,
+        )
 
     def path(self) -> list[Node]:
         """The layers from the root down to this one, inclusive."""
@@ -233,11 +330,12 @@ class Node:
 
 
 def _default_runtime(kernel: Node | None) -> str:
-    """What an engine uses when the learner names no runtime, as Docker does by default."""
-    if kernel is None or kernel.product is None or kernel.product.kernel != "windows":
+    """What an engine uses when the learner names no runtime, as Docker does by default
+    (catalog data: Windows client editions default to Hyper-V isolation, servers to process
+    isolation, Linux to runc)."""
+    if kernel is None or kernel.product is None:
         return "runc"
-    # Windows client editions default to Hyper-V isolation; servers to process isolation.
-    return "hyperv-isolation" if kernel.product.id == "windows-10" else "runhcs"
+    return kernel.product.container_runtime or "runc"
 
 
 def Hardware(  # noqa: N802 - reads as a constructor in lessons: vl.Hardware(cores=16)
@@ -248,6 +346,33 @@ def Hardware(  # noqa: N802 - reads as a constructor in lessons: vl.Hardware(cor
     """A physical server, the root of a stack. ``cores`` counts logical CPUs (hardware threads)."""
     _check_positive(cores=cores, memory_gb=memory_gb, storage_gb=storage_gb)
     return Node("hardware", cores=cores, memory_gb=memory_gb, storage_gb=storage_gb)
+
+
+def install_type1(hardware: Node, hypervisor: str, *, host_os: str | None = None) -> Node:
+    """Put a Type 1 hypervisor on the hardware the way it is deployed; returns it.
+
+    A hypervisor that is a kernel module (KVM) goes into a host OS of its kernel family
+    (``host_os``, default Ubuntu for Linux), which then is the hypervisor.
+    """
+    module_of = catalog.get(hypervisor).kernel_module
+    if module_of is not None:
+        return hardware.install(host_os or DEFAULT_OS_OF_KERNEL[module_of]).install(hypervisor)
+    if host_os is not None:
+        raise ValueError(
+            f"{hypervisor!r} goes straight on the hardware: leave out host_os={host_os!r}."
+        )
+    return hardware.install(hypervisor)
+
+
+def type1_of(hardware: Node) -> Node | None:
+    """The Type 1 hypervisor that owns this hardware (see :attr:`Node.on_bare_metal`)."""
+    for node in hardware.children:
+        if node.on_bare_metal:
+            return node
+        for child in node.children if node.kind == "os" else ():
+            if child.on_bare_metal:
+                return child
+    return None
 
 
 def _check_positive(**values: float) -> None:
@@ -279,10 +404,15 @@ class Stack:
         hardware: Node | None = None,
         vcpus: int = DEFAULT_VM["vcpus"],
         memory_gb: float = DEFAULT_VM["memory_gb"],
+        host_os: str | None = None,
     ) -> Stack:
-        """Hardware → Type 1 hypervisor → one VM per guest OS."""
+        """Hardware → Type 1 hypervisor → one VM per guest OS.
+
+        A hypervisor that is a kernel module (KVM) goes into a host OS of its kernel family,
+        which then is the hypervisor: Hardware → Linux (``host_os``, default Ubuntu) → KVM.
+        """
         hw = hardware if hardware is not None else Hardware()
-        hv = hw.install(hypervisor)
+        hv = install_type1(hw, hypervisor, host_os=host_os)
         for guest in guests:
             hv.create_vm(guest, vcpus=vcpus, memory_gb=memory_gb)
         return cls(hw)
@@ -328,7 +458,7 @@ class Stack:
             yield from host.walk()
 
     def workloads(self) -> list[Node]:
-        """The apps and containers: what a user actually runs."""
+        """What a user actually runs: apps, containers, and guest OSes with nothing on them."""
         return [n for n in self.nodes() if n.is_workload]
 
     def labels(self) -> dict[Node, str]:
@@ -402,6 +532,7 @@ _NUMERIC_ATTRS = {
     "vm": ("vcpus", "memory_gb", "storage_gb"),
     "container": ("memory_mb",),
 }
+_OPTIONAL_NUMERIC_ATTRS = {"vm": ("minimum_gb", "maximum_gb")}
 _PRODUCT_ATTRS = {"container": ("base", "runtime")}
 
 
@@ -427,6 +558,13 @@ def _node_from_dict(data: Any, path: str) -> Node:
     attrs: dict[str, Any] = {}
     for key in _NUMERIC_ATTRS.get(kind, ()):
         value = data.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"{path}.{key}: expected a positive number, got {value!r}.")
+        attrs[key] = value
+    for key in _OPTIONAL_NUMERIC_ATTRS.get(kind, ()):
+        if key not in data:
+            continue
+        value = data[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
             raise ValueError(f"{path}.{key}: expected a positive number, got {value!r}.")
         attrs[key] = value

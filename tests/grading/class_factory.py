@@ -6,7 +6,7 @@ a test can compute what the report must say from the rules alone:
 
 * ``ex02-q1``: every 5th student answers "a" (wrong), the rest "b";
 * ``ex02-q3``: every 4th student files KVM under "type 2";
-* ``ex02-q4``: students 1, 11, 21, ... answer 7 instead of 8;
+* ``ex02-q4``: students 1, 11, 21, ... answer one more VM than fits (:data:`Q4_WRONG`);
 * ``ex02-q5``: every 3rd student overcommits memory; each stack has its own disk size, so no
   two students' stacks are equal by chance;
 * ``ex01``: everyone right except ``ex01-q4`` = 8 for every 7th student; s099 hands in no ex01;
@@ -29,13 +29,26 @@ N = 100
 ODD_NAME = "<b>x</b>&"
 
 
+def _right_number(qid: str) -> int:
+    """The number the bank accepts, however it stores it (computed value or hash)."""
+    question = bank.question(qid)
+    if question.answer_hash is None:
+        expected = question.expected
+        return round(expected() if callable(expected) else expected)
+    return next(n for n in range(10_000) if question.score(n).status == "correct")
+
+
+Q4_RIGHT = _right_number("ex02-q4")
+Q4_WRONG = Q4_RIGHT + 1
+
+
 def student(i: int) -> str:
     return ODD_NAME if i == 33 else f"s{i:03d}"
 
 
 def _stack_ex02(i: int, *, overcommit: bool) -> vl.Stack:
     server = vl.Hardware(cores=16, memory_gb=64, storage_gb=4000)
-    hypervisor = server.install("kvm")
+    hypervisor = server.install("ubuntu").install("kvm")  # KVM lives in a Linux kernel
     memory = 30 if overcommit else 16
     disk = 100 + i  # unique per student
     hypervisor.create_vm("windows-10", vcpus=4, memory_gb=memory, storage_gb=disk)
@@ -81,7 +94,7 @@ def answers_ex02(i: int) -> dict[str, Any]:
         "ex02-q1": "a" if source % 5 == 0 else "b",
         "ex02-q2": "c",
         "ex02-q3": classes,
-        "ex02-q4": 7 if source % 10 == 1 else 8,
+        "ex02-q4": Q4_WRONG if source % 10 == 1 else Q4_RIGHT,
         "ex02-q5": _stack_ex02(source, overcommit=source % 3 == 0),
         "ex02-q6": _bug_hunt_fix(),
     }

@@ -45,12 +45,12 @@ def test_the_solution_earns_every_hidden_point():
 
 def test_hidden_questions_catch_what_they_say():
     server = vl.Hardware(cores=4, memory_gb=64)
-    hypervisor = server.install("kvm")
+    hypervisor = server.install("esxi")
     for guest in ("windows-10", "ubuntu", "centos"):
         hypervisor.create_vm(guest, vcpus=4, memory_gb=8)
     assert _scores(vl.Stack(server)) == {"ex02-h1": 0.0, "ex02-h2": 1.0}
 
     first, second = vl.Hardware(cores=16, memory_gb=64), vl.Hardware(cores=16, memory_gb=64)
-    first.install("kvm").create_vm("ubuntu", vcpus=2, memory_gb=8)
-    second.install("kvm").create_vm("centos", vcpus=2, memory_gb=8)
+    first.install("esxi").create_vm("ubuntu", vcpus=2, memory_gb=8)
+    second.install("esxi").create_vm("centos", vcpus=2, memory_gb=8)
     assert _scores(vl.Stack(first, second)) == {"ex02-h1": 1.0, "ex02-h2": 0.0}

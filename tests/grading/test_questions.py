@@ -30,7 +30,7 @@ from virtlab.grading.questions import (
 
 def three_guests(memory_gb: float = 16) -> vl.Stack:
     server = vl.Hardware(cores=16, memory_gb=64)
-    hv = server.install("kvm")
+    hv = server.install("ubuntu").install("kvm")
     hv.create_vm("windows-10", vcpus=4, memory_gb=memory_gb)
     hv.create_vm("ubuntu", vcpus=4, memory_gb=memory_gb).guest.install("nginx")
     hv.create_vm("centos", vcpus=4, memory_gb=memory_gb).guest.install("postgres")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import test_corpus
-from class_factory import ODD_NAME, N, student
+from class_factory import ODD_NAME, Q4_WRONG, N, student
 from grading_helpers import shared_once
 
 from virtlab.cli import main
@@ -81,7 +81,7 @@ def test_most_common_wrong_answers_name_the_misconception(built):
     # every 4th student, however they typed the key ("KVM " for every 8th), is one group
     assert len(q3.students) == len({i for i in range(N) if {21: 20, 11: 10}.get(i, i) % 4 == 0})
     assert "In the wrong category: kvm" in q3.feedback
-    assert wrong["ex02-q4"][0].label == "7"
+    assert wrong["ex02-q4"][0].label == str(Q4_WRONG)
     q5 = wrong["ex02-q5"][0]
     assert q5.label == "memory fits without overcommit"
     overcommitters = {student(i) for i in range(N) if i % 3 == 0 and i not in (21, 30)}

@@ -11,13 +11,26 @@ for how an exercise declares its questions.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from virtlab.answers import matches
 from virtlab.grading.encoding import StackData, Unanswered, Unsupported
+from virtlab.requirements import (  # noqa: F401 - the bank's kit, re-exported
+    Requirement,
+    contains,
+    every_vm,
+    guest_oses,
+    isolation_at_least,
+    memory_fits,
+    no_problem,
+    same_hardware_as,
+    same_workloads_as,
+    shares_kernel,
+    type1_on_hardware,
+    valid,
+)
 
 CORRECT, PARTIAL, WRONG, UNANSWERED_STATUS, INVALID = (
     "correct",
@@ -242,20 +255,6 @@ class Number(Question):
 
 
 # --------------------------------------------------------------------------- stacks
-@dataclass(frozen=True)
-class Requirement:
-    """One thing a stack must satisfy. ``test(stack)`` returns None when met, else what is wrong.
-
-    ``describe`` is shown to the learner as the requirement; ``weight`` is its share of the
-    question's points; ``section`` the lesson section to look at when it fails.
-    """
-
-    describe: str
-    test: Callable[[Any], str | None]
-    section: str = ""
-    weight: float = 1.0
-
-
 def _rebuild(value: Any) -> tuple[Any, str | None]:
     from virtlab.stack import Stack
 
@@ -287,16 +286,14 @@ class StackRequirements(Question):
         total = sum(r.weight for r in requirements)
         got, feedback = 0.0, []
         for req in requirements:
-            try:
-                problem = req.test(stack)
-            except Exception as err:  # a requirement must never crash the grading of a stack
-                problem = f"could not be checked ({type(err).__name__}: {err})"
+            problem = req.problem(stack)
             if problem is None:
                 got += req.weight
-                feedback.append(f"✓ {req.describe}")
+                feedback.append(f"✓ {req.text}")
             else:
                 where = _where(self.id, req.section or self.section)
-                feedback.append(f"✗ {req.describe}: {problem} ({where})")
+                hint = f" Hint: {req.hint}" if req.hint else ""
+                feedback.append(f"✗ {req.text}: {problem} ({where}).{hint}")
         return self._fraction(got, total, feedback)
 
 
@@ -349,220 +346,3 @@ class BugHunt(StackRequirements):
             lines.append("Fixes count once the stack keeps what the original meant.")
             return self._fraction(got, sum(r.weight for r in (*keep, *fixes)), lines)
         return self._judge(stack, [*fixes, *keep])
-
-
-# --------------------------------------------------------------------------- requirement kit
-def _level(level: Any) -> Any:
-    from virtlab.isolation import IsolationLevel
-
-    return level if isinstance(level, IsolationLevel) else IsolationLevel[str(level).upper()]
-
-
-def _workloads(stack: Any, product_id: str) -> list[Any]:
-    return [
-        n
-        for n in stack.workloads()
-        if (n.product is not None and n.product.id == product_id)
-        or (n.product is None and n.base is not None and n.base.id == product_id)
-    ]
-
-
-def _pair(stack: Any, a: str, b: str) -> tuple[Any, Any, str | None]:
-    first, second = _workloads(stack, a), _workloads(stack, b)
-    if a == b:
-        second = first[1:]
-    for name, found in ((a, first), (b, second)):
-        if not found:
-            return None, None, f"there is no {name} workload in the stack"
-    return first[0], second[0], None
-
-
-def valid(
-    *, no_warnings: Sequence[str] = (), section: str = "", weight: float = 1.0
-) -> Requirement:
-    """``stack.validate()`` reports no error (and none of the warning codes ``no_warnings``)."""
-
-    def test(stack: Any) -> str | None:
-        bad = [p for p in stack.validate() if p.severity == "error" or p.code in no_warnings]
-        if not bad:
-            return None
-        first = bad[0]
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        return f"validate() reports: {first.message}{more}"
-
-    extra = f", and no {', '.join(no_warnings)} warning" if no_warnings else ""
-    return Requirement(f"the stack is valid (no errors{extra})", test, section, weight)
-
-
-def no_problem(code: str, describe: str, *, section: str = "", weight: float = 1.0) -> Requirement:
-    """``validate()`` reports no problem with this code (e.g. ``"memory-overcommit"``)."""
-
-    def test(stack: Any) -> str | None:
-        found = [p for p in stack.validate() if p.code == code]
-        return found[0].message if found else None
-
-    return Requirement(describe, test, section, weight)
-
-
-def memory_fits(*, section: str = "", weight: float = 1.0) -> Requirement:
-    """No VM or container memory is promised beyond what its host has."""
-    codes = ("memory-overcommit", "vm-exceeds-host-memory", "container-memory-overcommit")
-
-    def test(stack: Any) -> str | None:
-        found = [p for p in stack.validate() if p.code in codes]
-        return found[0].message if found else None
-
-    return Requirement("memory fits without overcommit", test, section, weight)
-
-
-def contains(
-    describe: str,
-    *,
-    kind: str | None = None,
-    product: str | None = None,
-    hypervisor_type: int | None = None,
-    on: str | None = None,
-    at_least: int = 1,
-    section: str = "",
-    weight: float = 1.0,
-) -> Requirement:
-    """At least ``at_least`` layers of this kind / product / type (``on``: the parent's kind)."""
-
-    def fits(node: Any) -> bool:
-        return (
-            (kind is None or node.kind == kind)
-            and (product is None or (node.product is not None and node.product.id == product))
-            and (
-                hypervisor_type is None
-                or (node.product is not None and node.product.hypervisor_type == hypervisor_type)
-            )
-            and (on is None or (node.parent is not None and node.parent.kind == on))
-        )
-
-    def test(stack: Any) -> str | None:
-        count = sum(1 for n in stack.nodes() if fits(n))
-        if count >= at_least:
-            return None
-        return f"found {count}, need at least {at_least}"
-
-    return Requirement(describe, test, section, weight)
-
-
-def guest_oses(*product_ids: str, section: str = "", weight: float = 1.0) -> Requirement:
-    """The VMs' guest OSes include each of these (one VM per entry)."""
-    want = Counter(product_ids)
-
-    def test(stack: Any) -> str | None:
-        have = Counter(
-            n.guest.product.id for n in stack.nodes() if n.kind == "vm" and n.guest is not None
-        )
-        short = [p for p, k in want.items() if have[p] < k]
-        if not short:
-            return None
-        return f"no VM runs {', '.join(short)} as its guest OS"
-
-    names = ", ".join(product_ids)
-    return Requirement(f"VMs with the guest OSes {names}", test, section, weight)
-
-
-def every_vm(
-    *, vcpus: int = 1, memory_gb: float = 0, section: str = "", weight: float = 1.0
-) -> Requirement:
-    """Every VM has at least this many vCPUs and this much memory (and there is at least one)."""
-
-    def test(stack: Any) -> str | None:
-        vms = [n for n in stack.nodes() if n.kind == "vm"]
-        if not vms:
-            return "the stack has no VM"
-        small = [n for n in vms if n.attrs["vcpus"] < vcpus or n.attrs["memory_gb"] < memory_gb]
-        if not small:
-            return None
-        names = ", ".join(n.guest.name if n.guest else "a VM" for n in small)
-        return f"too small: {names}"
-
-    return Requirement(
-        f"every VM has at least {vcpus} vCPUs and {memory_gb:g} GB", test, section, weight
-    )
-
-
-def isolation_at_least(
-    a: str, b: str, level: Any, *, section: str = "", weight: float = 1.0
-) -> Requirement:
-    """The first ``a`` and ``b`` workloads (product ids) are isolated at ``level`` or better."""
-    want = _level(level)
-
-    def test(stack: Any) -> str | None:
-        x, y, missing = _pair(stack, a, b)
-        if missing:
-            return missing
-        got = stack.isolation(x, y).level
-        if got >= want:
-            return None
-        return f"they are only separated at the {got.label} level"
-
-    return Requirement(
-        f"{a} and {b} isolated at least at the {want.label} level", test, section, weight
-    )
-
-
-def shares_kernel(
-    a: str, b: str, expected: bool, *, section: str = "", weight: float = 1.0
-) -> Requirement:
-    """Workloads ``a`` and ``b`` do (``expected=True``) or do not share one kernel."""
-
-    def test(stack: Any) -> str | None:
-        x, y, missing = _pair(stack, a, b)
-        if missing:
-            return missing
-        if stack.isolation(x, y).shares_kernel == expected:
-            return None
-        return "they share one kernel" if not expected else "each has its own kernel"
-
-    verb = "share" if expected else "do not share"
-    return Requirement(f"{a} and {b} {verb} a kernel", test, section, weight)
-
-
-def _workload_ids(stack: Any) -> Counter:
-    return Counter(
-        (n.kind, n.product.id if n.product else (n.base.id if n.base else "?"))
-        for n in stack.workloads()
-    )
-
-
-def same_workloads_as(
-    original: Callable[[], Any], *, section: str = "", weight: float = 1.0
-) -> Requirement:
-    """The fix runs the same apps and containers as the original (kinds and products)."""
-
-    def test(stack: Any) -> str | None:
-        want, have = _workload_ids(original()), _workload_ids(stack)
-        lost = want - have
-        extra = have - want
-        if not lost and not extra:
-            return None
-        parts = []
-        if lost:
-            parts.append("missing " + ", ".join(f"{p} ({k})" for (k, p) in sorted(lost)))
-        if extra:
-            parts.append("not in the original: " + ", ".join(p for (_, p) in sorted(extra)))
-        return "; ".join(parts)
-
-    return Requirement("keeps the original's workloads", test, section, weight)
-
-
-def same_hardware_as(
-    original: Callable[[], Any], *, section: str = "", weight: float = 1.0
-) -> Requirement:
-    """The fix keeps the original's physical servers (count, cores, memory, storage)."""
-
-    def sizes(stack: Any) -> list[tuple[float, float, float]]:
-        return sorted(
-            (h.attrs["cores"], h.attrs["memory_gb"], h.attrs["storage_gb"]) for h in stack.hosts
-        )
-
-    def test(stack: Any) -> str | None:
-        if sizes(stack) == sizes(original()):
-            return None
-        return "the physical servers changed: fix the layers, not the hardware"
-
-    return Requirement("keeps the original's physical servers", test, section, weight)

@@ -271,7 +271,9 @@ def diagram_labels(fig: go.Figure) -> list[str]:
 
 
 def isolation_matrix(stack: Stack) -> go.Figure:
-    """Workloads by workloads, coloured by isolation level, hover naming the shared layers."""
+    """Attackers (rows) by targets (columns), coloured by what an attacker in the row's
+    workload must cross to reach the column's; hover names the shared layers. Isolation has a
+    direction, so the matrix may be asymmetric."""
     labels = stack.labels()
     nodes, names = list(labels), list(labels.values())
     z: list[list[int | None]] = []
@@ -287,7 +289,7 @@ def isolation_matrix(stack: Stack) -> go.Figure:
             row.append(int(iso.level))
             shared = ", ".join(n.name for n in iso.shared) or "nothing"
             row_hover.append(
-                f"<b>{html.escape(labels[a])} ↔ {html.escape(labels[b])}</b>"
+                f"<b>attacker in {html.escape(labels[a])} → {html.escape(labels[b])}</b>"
                 f"<br>level: {iso.level.label}<br>shared: {html.escape(shared)}"
                 f"<br>boundary: {wrap(html.escape(iso.boundary))}"
             )
@@ -331,9 +333,9 @@ def isolation_matrix(stack: Stack) -> go.Figure:
     side = 260 + 28 * len(nodes)
     return figure(
         [heat],
-        title="Isolation between each pair of workloads",
-        x_title="workload",
-        y_title="workload",
+        title="What an attacker in one workload must cross to reach another",
+        x_title="target workload",
+        y_title="attacker's workload",
         annotations=notes,
         height=min(max(side, 380), 1200),
         yaxis={"autorange": "reversed"},

@@ -28,6 +28,8 @@ _SHORT = {
     "hypercalls": "hypercalls",
     "emulated devices": "devices",
 }
+# A second row of the same table that qualifies the one drawn, shown in its hover text.
+_ALSO = {"anj20-host-syscalls-gvisor": "anj20-host-syscalls-gvisor-host-network"}
 
 
 def attack_surface() -> go.Figure:
@@ -62,11 +64,16 @@ def attack_surface() -> go.Figure:
             what = described.label if described else m.description
             ys.append(f"{label}: {_SHORT[group]}")
             xs.append(m.value)
-            hovers.append(
-                f"<b>{html.escape(label)}</b><br>{wrap(html.escape(what))}: {m.value:g}"
-                f"<br>{html.escape(m.cite())} (confidence {m.confidence})"
+            shown = [mid, *([_ALSO[mid]] if mid in _ALSO else [])]
+            also = "".join(
+                f"<br>{wrap(html.escape(o.description.rstrip('.')))}: {o.value:g}"
+                for o in map(data.measurement, shown[1:])
             )
-            cited.append(mid)
+            hovers.append(
+                f"<b>{html.escape(label)}</b><br>{wrap(html.escape(what))}: {m.value:g}{also}"
+                f"<br>{html.escape(data.cite(*shown, confidence=True))}"
+            )
+            cited.extend(shown)
         traces.append(
             go.Bar(
                 x=xs,
@@ -223,8 +230,7 @@ def overhead_bars(metric: str = "cpu") -> go.Figure:
         texts.append(f"{ratio:.2f}" + (" ≈" if m.confidence == "F" else ""))
         hovers.append(
             f"<b>{html.escape(name)}</b>: {ratio:.2f} × native<br>{html.escape(raw)}"
-            f"<br>{html.escape(m.cite())}, confidence {m.confidence}"
-            f" ({html.escape(data.confidence_levels().get(m.confidence, ''))})"
+            f"<br>{html.escape(m.cite(confidence=True))} ({html.escape(m.confidence_meaning)})"
         )
     bar = go.Bar(
         x=names,
@@ -240,7 +246,7 @@ def overhead_bars(metric: str = "cpu") -> go.Figure:
     better = "higher is better" if spec.higher_is_better else "lower is better"
     note = ""
     if approximate:
-        note = f"{', '.join(approximate)}: read off a figure, approximate (confidence F)"
+        note = f"{', '.join(approximate)}: confidence F, {data.CONFIDENCE['F'].meaning}"
     if spec.overhead_percent:
         note = "Relative throughput = 1 − the reported overhead; KVM's 'over 40%' drawn at 40%"
     return figure(
@@ -280,7 +286,9 @@ def startup_vs_memory() -> go.Figure:
         if c.start_ms is None:
             skipped.append(ISOLATION_NAMES[kind])
             continue
-        points.append((kind, ISOLATION_NAMES[kind], c.memory_mb, c.start_ms, c.sources, c.note))
+        # A qualified start time (e.g. a pre-configured microVM) says so on the point itself.
+        name = ISOLATION_NAMES[kind] + (f" ({c.start_qualifier})" if c.start_qualifier else "")
+        points.append((kind, name, c.memory_mb, c.start_ms, c.sources, c.note))
     man17 = {
         "unikernel": ("unikernel on Xen (MAN17)", "man17-memory-unikernel"),
         "tinyx": ("Tinyx VM on Xen (MAN17)", "man17-memory-tinyx"),
@@ -288,7 +296,8 @@ def startup_vs_memory() -> go.Figure:
     for kind, (name, memory_id) in man17.items():
         ids = (memory_id, f"man17-create-{kind}", f"man17-boot-{kind}")
         start = data.value(ids[1]) + data.value(ids[2])
-        note = "memory footprint; start = create + boot of the first guest"
+        # The row's own words: MAN17's unikernel size needs a patched toolstack, and says so.
+        note = f"{data.measurement(memory_id).description} Start: create + boot of the first guest."
         points.append((kind, name, data.value(memory_id), start, ids, note))
     traces = []
     cited: list[str] = []

@@ -67,7 +67,7 @@ def text_colour_on(fill: str) -> str:
 
 
 def source_text(*measurement_ids: str, note: str = "") -> str:
-    """``"Source: FEL14 Table I"`` for these measurements, plus an optional note."""
+    """``"Source: "`` and the rows' citations (:func:`virtlab.data.cite`), plus an optional note."""
     cited = data.cite(*measurement_ids) if measurement_ids else ""
     text = f"Source: {cited}" if cited else ""
     if note:

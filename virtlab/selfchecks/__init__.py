@@ -17,12 +17,11 @@ Importing this module does not import ipywidgets; :func:`quiz` does, on first ca
 from __future__ import annotations
 
 import importlib
-import itertools
 import pkgutil
 import re
 from typing import TYPE_CHECKING, Any
 
-from virtlab.answers import matches
+from virtlab.answers import matches, matching_set
 
 if TYPE_CHECKING:
     from virtlab.widgets import Quiz
@@ -130,12 +129,10 @@ def problems(qid: str) -> list[str]:
     if extra:
         found.append(f"{qid}: feedback for options that do not exist: {extra}")
     if spec["multiple"]:
-        candidates = (
-            set(c) for n in range(1, len(options) + 1) for c in itertools.combinations(options, n)
-        )
+        answerable = matching_set(qid, options, spec["answer_hash"]) is not None
     else:
-        candidates = iter(options)
-    if not any(matches(qid, c, spec["answer_hash"]) for c in candidates):
+        answerable = any(matches(qid, o, spec["answer_hash"]) for o in options)
+    if not answerable:
         found.append(f"{qid}: answer_hash matches no option (or set of options)")
     return found
 

@@ -52,7 +52,8 @@ CHECKS: dict[str, dict] = {
                 ),
                 (
                     "The hypervisor is part of the kernel that runs directly on the "
-                    "hardware; there is no separate host OS underneath it."
+                    "hardware; there is no separate host OS underneath it. (The label is "
+                    "debated; lesson 02 says why this course picks Type 1.)"
                 ),
             ),
             (
@@ -118,17 +119,18 @@ CHECKS: dict[str, dict] = {
                     "guests do not all use their memory at once"
                 ),
                 (
-                    "Guests rarely use all their memory together, so ESXi and KVM "
-                    "allow promises above the host's size; they share identical pages"
-                    " and reclaim memory (ballooning, swapping) when it runs short."
+                    "Guests rarely use all their memory together, so hypervisors allow "
+                    "promises above the host's size and reclaim memory when it runs short "
+                    "(ballooning, compression, swapping). Some may also share identical "
+                    "pages between VMs, though that is often switched off (lesson 02)."
                 ),
             ),
             (
                 "An error: a hypervisor can never promise more memory than it has",
                 (
-                    "ESXi and KVM allow it on purpose, to pack more VMs on a host: a "
-                    "risk, not a mistake. (Hyper-V is stricter: it will not start a "
-                    "VM that does not fit.)"
+                    "Hypervisors allow it on purpose, to pack more VMs on a host: a "
+                    "risk, not a mistake. (Hyper-V's Dynamic Memory overcommits too; "
+                    "what it refuses is to start a VM whose startup memory is not free.)"
                 ),
             ),
             (

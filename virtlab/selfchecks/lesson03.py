@@ -12,8 +12,10 @@ CHECKS: dict[str, dict] = {
             (
                 "A full host OS, such as Windows 10",
                 (
-                    "The Type 2 hypervisor is an app, so it runs on a host OS and "
-                    "reaches the hardware through that OS's kernel."
+                    "The Type 2 hypervisor is an app on a host OS. Its guests' "
+                    "instructions still run directly on the CPU (VT-x or AMD-V, through a "
+                    "kernel driver, usually its own), but their disk, network and "
+                    "scheduling go through the host OS."
                 ),
             ),
             (
@@ -70,16 +72,19 @@ CHECKS: dict[str, dict] = {
                     " CPUs, and no reliable modern figure is published"
                 ),
                 (
-                    "In 2003 a hosted hypervisor had to rewrite privileged guest code"
-                    " in software; modern CPUs do much of that work in hardware, so "
-                    "old numbers do not carry over."
+                    "In 2003 Workstation rewrote privileged guest code in software "
+                    "(binary translation) while Xen ran a modified guest "
+                    "(paravirtualization): the gap measures those techniques. Modern CPUs"
+                    " (VT-x/AMD-V, then EPT/NPT) do much of that work in hardware, so old"
+                    " numbers do not carry over."
                 ),
             ),
             (
                 "Type 2 hypervisors are still that much slower today",
                 (
-                    "The measurements are from before Intel VT-x and AMD-V; nothing "
-                    "shows the gap is the same today."
+                    "The measurements are from before Intel VT-x and AMD-V, and they "
+                    "compare binary translation with paravirtualization more than hosted "
+                    "with bare metal; nothing shows the gap is the same today."
                 ),
             ),
             (

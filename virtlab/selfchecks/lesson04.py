@@ -24,8 +24,9 @@ CHECKS: dict[str, dict[str, Any]] = {
                 "That is the image: a template on disk. Nothing runs until the engine starts it."
             ),
             "A running instance of an image: a sandboxed process on the host's kernel": (
-                "An image is started as a process that namespaces and cgroups fence in; its "
-                "system calls go to the host's kernel like any other process's."
+                "An image is started as a process that the kernel fences in (namespaces, "
+                "capabilities, seccomp, AppArmor or SELinux; cgroups cap its CPU and memory); "
+                "its system calls go to the host's kernel like any other process's."
             ),
             "A small virtual machine with a kernel of its own": (
                 "A plain container has no kernel of its own: it shares the host's. Only "

@@ -30,7 +30,8 @@ CHECKS: dict[str, dict[str, Any]] = {
             "The Docker engine": "One engine started both of them and manages both.",
             "A guest kernel inside a VM": (
                 "There is no VM in this stack: nothing between the containers and the host's "
-                "kernel but namespaces and cgroups."
+                "kernel but that kernel's own fences (namespaces, capabilities, seccomp, "
+                "AppArmor or SELinux)."
             ),
         },
         "multiple": True,
@@ -51,7 +52,8 @@ CHECKS: dict[str, dict[str, Any]] = {
             ),
             "container < process < vm < sandbox < hardware": (
                 "A plain process has less around it than a container: a container is a "
-                "process plus namespaces, cgroups and seccomp."
+                "process plus namespaces, dropped capabilities, seccomp and a security "
+                "profile, with cgroups capping its resources."
             ),
             "process < vm < container < sandbox < hardware": (
                 "A container still shares the host kernel; a VM has a kernel of its own. "
@@ -113,7 +115,8 @@ CHECKS: dict[str, dict[str, Any]] = {
                 "calls itself"
             ): (
                 "The Sentry handles the container's calls itself; the host kernel sees only "
-                "the few calls the Sentry needs (ANJ20 counted them)."
+                "the few calls the Sentry needs (ANJ20 counted them in 2019-2020, before "
+                "gVisor's systrap platform of 2023)."
             ),
             "It removes the host kernel altogether": (
                 "The host kernel still runs everything; gVisor only narrows what the "

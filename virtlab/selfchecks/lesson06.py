@@ -51,8 +51,8 @@ CHECKS: dict[str, dict[str, Any]] = {
         "answer_hash": "3c2c1f67eea25271844c6a9eae429e1978803502922c9a34b0aa72b306291b79",
         "feedback": {
             "Random 4 kB disk reads and writes": (
-                "Many small I/O requests each pass through the virtual device and the "
-                "hypervisor, so the per-request cost adds up."
+                "Many small I/O requests each pass through the virtual device (in FEL14's "
+                "set-up, emulated by QEMU beside KVM), so the per-request cost adds up."
             ),
             "Sequential reads of large files": (
                 "Large sequential transfers spread the per-request cost over a megabyte each:"
@@ -113,9 +113,9 @@ CHECKS: dict[str, dict[str, Any]] = {
                 "extensions (VT-x, AMD-V) after that paper."
             ),
             "Very little: those figures predate hardware-assisted virtualization": (
-                "The figures are history: they show why paravirtualization mattered then, not"
-                " what a hosted hypervisor costs now, and our data holds no reliable modern "
-                "figure."
+                "The figures are history: they compare Xen's paravirtualization with "
+                "Workstation's binary translation in 2003, not what a hosted hypervisor costs"
+                " now, and our data holds no reliable modern figure."
             ),
             "Type 2 hypervisors are always faster than Type 1 today": (
                 "No figure in our data supports that; a Type 2 hypervisor still has a host OS"

@@ -61,8 +61,10 @@ CHECKS: dict[str, dict[str, Any]] = {
                 "fraction of a second."
             ),
             "gVisor": (
-                "Not a townhouse but an apartment with a concierge of its own: a user-space "
-                "kernel stands between the container and the host kernel, without a VM."
+                "Yes, it belongs to the middle ground: more separation than a plain container,"
+                " lighter than a VM. In the analogy it is an apartment with a concierge of its"
+                " own rather than a townhouse: a user-space kernel stands between the "
+                "container and the host kernel, without a VM."
             ),
             "Kata Containers": (
                 "Townhouses too: container tooling outside, a lightweight VM with its own "
@@ -95,8 +97,8 @@ CHECKS: dict[str, dict[str, Any]] = {
                 " reaches its neighbours."
             ),
             "MicroVMs such as Firecracker: a kernel per job and a fast boot": (
-                "Each job sits behind a hypervisor with a tiny device model, and still starts"
-                " in about a tenth of a second (AGA20)."
+                "Each job sits behind a hypervisor with a tiny device model, and a"
+                " pre-configured microVM still boots in about a tenth of a second (AGA20)."
             ),
             "One big VM that all customers share": (
                 "The VM separates customers from the host, not from each other."

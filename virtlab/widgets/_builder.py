@@ -19,7 +19,7 @@ from virtlab import catalog
 from virtlab.isolation import IsolationLevel, isolation
 from virtlab.plots import diagram_parts
 from virtlab.rules import Problem
-from virtlab.stack import Hardware, Node, Stack
+from virtlab.stack import DEFAULT_OS_OF_KERNEL, Hardware, Node, Stack, install_type1, type1_of
 from virtlab.widgets._live import LiveFigure
 
 log = logging.getLogger(__name__)
@@ -277,9 +277,11 @@ class StackBuilder(w.VBox):
             for app in items:
                 os_node.install(app)
         elif arch in ("type1", "type2"):
-            base = hw if arch == "type1" else hw.install(host_os) if host_os else None
-            if base is not None and hypervisor:
-                hv = base.install(hypervisor)
+            if arch == "type1":
+                hv = install_type1(hw, hypervisor) if hypervisor else None
+            else:
+                hv = hw.install(host_os).install(hypervisor) if host_os and hypervisor else None
+            if hv is not None:
                 for guest in items:
                     hv.create_vm(guest, memory_gb=vm_gb)
         elif arch in ("containers", "hyperv-isolated") and host_os:
@@ -290,7 +292,7 @@ class StackBuilder(w.VBox):
                 for image in items:
                     eng.run(image, runtime=runtime)
         elif arch == "containers-in-vms" and hypervisor:
-            hv = hw.install(hypervisor)
+            hv = install_type1(hw, hypervisor)
             vms = [hv.create_vm(guest_os, memory_gb=vm_gb) for _ in range(self.vm_count.value)]
             if guest_os and engine:
                 engines = [vm.guest.install(engine) for vm in vms]
@@ -456,6 +458,12 @@ def _infer(stack: Stack) -> dict[str, Any] | None:
     if len(stack.hosts) != 1 or len(stack.hosts[0].children) != 1:
         return None
     top = stack.hosts[0].children[0]
+    owner = type1_of(stack.hosts[0])
+    if owner is not None and owner is not top:  # Linux with KVM in it: KVM is the Type 1
+        default_os = DEFAULT_OS_OF_KERNEL.get(owner.product.kernel_module or "")
+        if top.kind != "os" or len(top.children) != 1 or top.product.id != default_os:
+            return None
+        top = owner
     pid = top.product.id if top.product else None
     if top.kind == "os":
         kids = top.children

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import ipywidgets as w
 
-from virtlab.answers import matches
+from virtlab.answers import matches, matching_set
 
 
 class Quiz(w.VBox):
@@ -15,7 +15,9 @@ class Quiz(w.VBox):
 
     The notebook keeps only ``answer_hash`` (see :func:`virtlab.answers.answer_hash`); with
     ``multiple`` the answer is the *set* of correct options. After Check, the widget says ✓ or
-    ✗ and shows the feedback written for each chosen option; it never shows the answer.
+    ✗ and shows the feedback written for each chosen option. A single-choice quiz never shows
+    the answer. A tick-all quiz marks each ticked option ✓ or ✗ and also explains the right
+    options the learner left out, since a missed option teaches as much as a wrong tick.
     """
 
     def __init__(
@@ -83,16 +85,36 @@ class Quiz(w.VBox):
             self.result.value = "<p>Choose an answer first.</p>"
             return False
         self.correct = matches(self.qid, chosen, self._hash)
-        picked = sorted(chosen) if isinstance(chosen, set) else [chosen]
-        notes = "".join(
-            f"<li><i>{html.escape(o)}</i>: {html.escape(self._feedback[o])}</li>"
-            for o in picked
-            if o in self._feedback
-        )
         verdict = (
             "<b style='color:#009E73'>✓ Correct.</b>"
             if self.correct
             else "<b style='color:#D55E00'>✗ Not quite — read the feedback and try again.</b>"
         )
-        self.result.value = f"<p>{verdict}</p>" + (f"<ul>{notes}</ul>" if notes else "")
+        multiple = isinstance(chosen, set)
+        body = self._multiple_feedback(chosen) if multiple else self._notes([chosen])
+        self.result.value = f"<p>{verdict}</p>{body}"
         return self.correct
+
+    def _notes(self, options: list[str], marks: dict[str, str] | None = None) -> str:
+        items = "".join(
+            f"<li>{(marks or {}).get(o, '')}<i>{html.escape(o)}</i>: "
+            f"{html.escape(self._feedback[o])}</li>"
+            for o in options
+            if o in self._feedback
+        )
+        return f"<ul>{items}</ul>" if items else ""
+
+    def _multiple_feedback(self, chosen: set[str]) -> str:
+        """Feedback on each ticked option (✓/✗), then on every right option left unticked."""
+        right = matching_set(self.qid, self.options, self._hash)
+        ticked = [o for o in self.options if o in chosen]
+        if right is None:  # a malformed hash: say what was ticked, claim nothing more
+            return self._notes(ticked)
+        marks = {o: ("✓ " if o in right else "✗ ") for o in ticked}
+        missed = [o for o in self.options if o in right and o not in chosen]
+        body = self._notes(ticked, marks)
+        if missed:
+            body += f"<p>Also right, but not ticked ({len(missed)}):</p>" + self._notes(
+                missed, dict.fromkeys(missed, "✓ ")
+            )
+        return body

@@ -85,7 +85,7 @@ QUESTIONS = [
         id="ex03-q4",
         points=1,
         section="What the extra layer costs",
-        prompt="What do the BAR03 figures for VMware Workstation tell us?",
+        prompt="What do the BAR03 (2003) figures for VMware Workstation tell us?",
         options=("a", "b", "c", "d"),
         answer_hash="a154845a7f104c0eba3f7620830692bfeeb5fcc4b05d3fbd072379ea14e627d8",
     ),
@@ -93,7 +93,7 @@ QUESTIONS = [
         id="ex03-q5",
         points=7,
         section="A hypervisor on top of an OS",
-        prompt="Build a designer's Mac running Windows 10 and Ubuntu guests on a Type 2 "
+        prompt="Build a designer's Intel Mac running Windows 10 and Ubuntu guests on a Type 2 "
         "hypervisor.",
         requirements=(
             valid(),

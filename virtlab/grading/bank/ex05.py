@@ -60,11 +60,13 @@ QUESTIONS = [
         id="ex05-q2",
         points=4,
         section=RANKING,
-        prompt="Give the isolation level of eight pairs of workloads.",
+        prompt="Give the isolation level an attacker in the first workload must cross to reach "
+        "the second, for nine pairs of workloads.",
         items=(
             "two-processes",
             "two-runc-containers",
-            "runc-and-gvisor",
+            "from-runc-to-gvisor",
+            "from-gvisor-to-runc",
             "two-gvisor-sandboxes",
             "two-kata-containers",
             "two-firecracker-microvms",
@@ -77,7 +79,12 @@ QUESTIONS = [
             "two-runc-containers": (
                 "6c8c4c47ba80be994c94d9bce9aa6ec93d6adf34b6164da8666174a22636bc8d"
             ),
-            "runc-and-gvisor": "edd4a461dbf19ba1b1a1a153e2c877f86befd9d6e705dfc2bf51f1eb4c4c1a0b",
+            "from-runc-to-gvisor": (
+                "3844738016d637c46926d42695925321192c0602ab39e2ad6d758e4f5469c01c"
+            ),
+            "from-gvisor-to-runc": (
+                "b897635a7f781b6c0dc5374e06fb619ce70051d1769894bdbf28a206a342660b"
+            ),
             "two-gvisor-sandboxes": (
                 "c3bc4f4ec14583f5088282bf4ad3278336718f249f524a1ef376918dbc65d27e"
             ),
@@ -115,7 +122,8 @@ QUESTIONS = [
         id="ex05-q5",
         points=6,
         section=RANKING,
-        prompt="Keep a customer's database away from the company's own services on one server.",
+        prompt="Keep a customer's database (untrusted) away from the company's own services on "
+        "one server.",
         requirements=(
             valid(),
             contains(
@@ -125,8 +133,9 @@ QUESTIONS = [
                 section="Follow both workloads down to the hardware",
             ),
             shares_kernel("nginx", "redis", True, section=RANKING),
-            isolation_at_least("postgres", "nginx", "vm", section=RANKING),
-            isolation_at_least("postgres", "redis", "vm", section=RANKING),
+            # the customer's database is the untrusted side: the attacker sits in postgres
+            isolation_at_least("postgres", "nginx", "sandbox", section=RANKING),
+            isolation_at_least("postgres", "redis", "sandbox", section=RANKING),
             memory_fits(section="Follow both workloads down to the hardware"),
         ),
     ),

@@ -7,8 +7,6 @@ The scenario questions reuse :mod:`virtlab.scenarios`, so the exercise judges ex
 
 from __future__ import annotations
 
-from typing import Any
-
 from virtlab.grading.questions import BugHunt, MultipleChoice, Requirement, StackRequirements
 from virtlab.scenarios import NO_ERRORS, ONE_SERVER, scenario
 from virtlab.stack import Hardware, Stack
@@ -21,16 +19,12 @@ CAPSTONE = "Capstone: four scenarios"
 
 
 def _requirements(scenario_id: str, *, story_only: bool = False) -> tuple[Requirement, ...]:
-    """A scenario's requirements as grading requirements (feedback = the scenario's hint).
+    """A scenario's own requirements (the very objects lesson 07's check uses).
 
     ``story_only`` drops the two generic ones (valid, one server) that a bug hunt checks itself.
     """
-
-    def as_test(requirement: Any) -> Any:
-        return lambda stack: None if requirement.test(stack) else requirement.hint
-
     return tuple(
-        Requirement(r.text.rstrip("."), as_test(r), CAPSTONE)
+        r
         for r in scenario(scenario_id).requirements
         if not (story_only and r in (NO_ERRORS, ONE_SERVER))
     )
