@@ -4,6 +4,12 @@ Every factory is a thin layer over one helper (:mod:`virtlab.plots._style`) that
 layout, fonts, colour-blind-safe palette and source line, so all figures look alike.
 """
 
+from virtlab.plots._boundaries import (
+    BOUNDARY_COLOURS,
+    escape_timeline,
+    exit_breakdown,
+    image_storage,
+)
 from virtlab.plots._diagram import (
     LABEL_TRACE,
     PROBLEM_TRACE,
@@ -31,6 +37,7 @@ from virtlab.plots._style import (
 )
 
 __all__ = [
+    "BOUNDARY_COLOURS",
     "ISOLATION_KIND_COLOURS",
     "LABEL_TRACE",
     "LAYER_COLOURS",
@@ -42,7 +49,10 @@ __all__ = [
     "density_curve",
     "diagram_labels",
     "diagram_parts",
+    "escape_timeline",
+    "exit_breakdown",
     "figure",
+    "image_storage",
     "isolation_matrix",
     "layout_dict",
     "memory_use",

@@ -4,8 +4,17 @@
 ``from virtlab.widgets import StackBuilder``.
 """
 
+from virtlab.widgets._boundaries import ExitExplorer, ImageExplorer
 from virtlab.widgets._builder import ARCHITECTURES, StackBuilder
 from virtlab.widgets._explorers import IsolationExplorer, OverheadExplorer
 from virtlab.widgets._quiz import Quiz
 
-__all__ = ["ARCHITECTURES", "IsolationExplorer", "OverheadExplorer", "Quiz", "StackBuilder"]
+__all__ = [
+    "ARCHITECTURES",
+    "ExitExplorer",
+    "ImageExplorer",
+    "IsolationExplorer",
+    "OverheadExplorer",
+    "Quiz",
+    "StackBuilder",
+]

@@ -49,7 +49,10 @@ class Quiz(w.VBox):
             self.selector: w.Widget = w.VBox(self.boxes)
         else:
             self.boxes = []
-            self.selector = w.RadioButtons(options=self.options, value=None)
+            # the default width (300 px) wraps long options into overlapping lines
+            self.selector = w.RadioButtons(
+                options=self.options, value=None, layout=w.Layout(width="100%")
+            )
         self.check_button = w.Button(description="Check", button_style="primary")
         self.result = w.HTML()
         self.check_button.on_click(lambda _: self.submit())

@@ -116,12 +116,24 @@ def _scoring_code() -> list[Path]:
     model and data that stack and number questions are judged by."""
     grading = _PACKAGE_DIR.parent
     package = grading.parent
-    model = ("answers", "catalog", "stack", "rules", "isolation", "overhead", "scenarios")
+    model = (
+        "answers",
+        "catalog",
+        "stack",
+        "rules",
+        "isolation",
+        "overhead",
+        "scenarios",
+        "hwvirt",
+        "images",
+        "escapes",
+    )
     return [
         grading / "questions.py",
         grading / "encoding.py",
         *(package / f"{name}.py" for name in model),
         package / "data" / "measurements.json",
+        package / "data" / "escapes.json",
     ]
 
 
