@@ -308,12 +308,13 @@ def build_parser() -> argparse.ArgumentParser:
         "printable): score distributions, per-question success, statuses that need "
         "attention, common wrong answers with the bank's feedback, a table per student, "
         "and identical work flagged for information. Answers come from "
-        "GRADEBOOK.answers.jsonl when it exists. Exit codes: 0 written, 2 unusable input.",
+        "GRADEBOOK.answers.jsonl or the grader's <stem>.answers.json beside it. Exit codes: "
+        "0 written, 2 unusable input.",
     )
     report.add_argument("gradebook", metavar="GRADEBOOK", help="the CSV of virtlab grade")
     report.add_argument("-o", "--output", required=True, metavar="HTML", help="the page")
     report.add_argument(
-        "--answers", metavar="JSONL", help="default: GRADEBOOK.answers.jsonl next to it"
+        "--answers", metavar="FILE", help="default: the answers file beside the gradebook"
     )
     report.set_defaults(run=_report)
 

@@ -132,7 +132,7 @@ def test_without_answers_the_wrong_answer_sections_say_why(tmp_path: Path):
     assert all(not ex.wrong for ex in report.exercises)
     assert report.identical_answers == []
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "gradebook.csv.answers.jsonl not found" in page
+    assert "neither gradebook.csv.answers.jsonl nor gradebook.answers.json" in page
     assert report.identical_submissions  # sha256 needs no answers
 
 
@@ -229,3 +229,22 @@ def test_report_on_the_hostile_corpus(batch, shared_dir: Path, tmp_path: Path):
     assert "tampered" in got and "timeout" in got and "invalid-notebook" in got
     page = (tmp_path / "corpus.html").read_text(encoding="utf-8")
     assert page.count('class="plotly-graph-div"') == len(figures(report))
+
+
+def test_the_graders_answers_file_gives_the_same_report(built, tmp_path: Path):
+    """virtlab grade keeps {notebook: entry} in <stem>.answers.json; the report reads it too."""
+    import json
+    import shutil
+
+    gradebook, report, _ = built
+    lines = gradebook.with_name(gradebook.name + ".answers.jsonl").read_text().splitlines()
+    entries = {f"nb{i}": json.loads(line) for i, line in enumerate(lines)}
+    copy = tmp_path / "gradebook.csv"
+    shutil.copy(gradebook, copy)
+    (tmp_path / "gradebook.answers.json").write_text(json.dumps(entries), encoding="utf-8")
+    again = write_report(copy, tmp_path / "again.html")
+    assert [ex.wrong for ex in again.exercises] == [ex.wrong for ex in report.exercises]
+    assert again.identical_answers == report.identical_answers
+    (tmp_path / "gradebook.answers.json").write_text('{"nb1": {"student": "amy"}}')
+    with pytest.raises(ReportInputError, match="notebook 'nb1'"):
+        write_report(copy, tmp_path / "bad.html")

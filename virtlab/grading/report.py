@@ -15,6 +15,9 @@ The answers file (optional) holds one JSON object per line::
 
     {"student": "amy", "exercise": "ex02", "sha256": "...", "answers": {"ex02-q1": "b", ...}}
 
+or the same entries in one JSON object keyed by notebook, as ``virtlab grade`` keeps them in
+``<gradebook stem>.answers.json``. ``GRADEBOOK.answers.jsonl`` is looked for first, then that.
+
 where each answer is the JSON that ``check()`` recorded (``virtlab.grading.encoding``). Answers
 are re-scored with the installed question bank to find the most common wrong answers and the
 feedback each gets; without the file those sections say why they are missing.
@@ -121,29 +124,56 @@ def read_gradebook(path: Path) -> list[Submission]:
 
 
 def answers_path_for(gradebook: Path) -> Path:
-    """Where the answers recorded for a gradebook live: ``GRADEBOOK.answers.jsonl``."""
-    return gradebook.with_name(gradebook.name + ".answers.jsonl")
+    """Where the answers recorded for a gradebook live: the first of ``GRADEBOOK.answers.jsonl``
+    and the grader's own ``<stem>.answers.json`` that exists (the first when neither does)."""
+    candidates = [
+        gradebook.with_name(gradebook.name + ".answers.jsonl"),
+        gradebook.with_name(gradebook.stem + ".answers.json"),
+    ]
+    return next((c for c in candidates if c.is_file()), candidates[0])
+
+
+_ENTRY = '{"student", "exercise", "sha256", "answers": {qid: answer}}'
+
+
+def _entry(entry: Any) -> tuple[tuple[str, str, str], dict[str, Any]]:
+    key = (str(entry["student"]), str(entry["exercise"]), str(entry["sha256"]))
+    answers = entry["answers"]
+    if not isinstance(answers, dict):
+        raise TypeError("answers is not an object")
+    return key, {str(q): a for q, a in answers.items()}
 
 
 def read_answers(path: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Recorded answers by (student, exercise, sha256); malformed lines raise with their number."""
-    found: dict[tuple[str, str, str], dict[str, Any]] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+    """Recorded answers by (student, exercise, sha256), from either layout: one JSON object per
+    line, or one object of such entries keyed by notebook (what ``virtlab grade`` keeps beside
+    the gradebook). A malformed entry raises, naming its line or notebook."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        whole = json.loads(text)
+    except ValueError:
+        whole = None
+    # keyed by notebook: every value an entry (a one-line file is one entry, whose values are not)
+    if isinstance(whole, dict) and whole and all(isinstance(v, dict) for v in whole.values()):
+        found: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for notebook, entry in whole.items():
             try:
-                entry = json.loads(line)
-                key = (str(entry["student"]), str(entry["exercise"]), str(entry["sha256"]))
-                answers = entry["answers"]
-                if not isinstance(answers, dict):
-                    raise TypeError("answers is not an object")
-            except (ValueError, KeyError, TypeError) as err:
+                key, answers = _entry(entry)
+            except (KeyError, TypeError) as err:
                 raise ReportInputError(
-                    f'{path}, line {number}: expected {{"student", "exercise", "sha256", '
-                    f'"answers": {{qid: answer}}}} ({err}).'
+                    f"{path}, notebook {notebook!r}: expected {_ENTRY} ({err})."
                 ) from None
-            found[key] = {str(q): a for q, a in answers.items()}
+            found[key] = answers
+        return found
+    found = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            key, answers = _entry(json.loads(line))
+        except (ValueError, KeyError, TypeError) as err:
+            raise ReportInputError(f"{path}, line {number}: expected {_ENTRY} ({err}).") from None
+        found[key] = answers
     return found
 
 
@@ -755,7 +785,8 @@ def write_report(gradebook: Path, output: Path, answers: Path | None = None) -> 
     else:
         recorded = None
         note = (
-            f"No recorded answers ({answers_file.name} not found next to the gradebook), so "
+            f"No recorded answers (neither {answers_file.name} nor "
+            f"{gradebook.stem}.answers.json next to the gradebook), so "
             "wrong answers and identical answer sets cannot be shown."
         )
     report = analyse(rows, recorded, source=gradebook.name, answers_note=note)
