@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.virtlab-installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: lab test lint unit notebooks-test browser notebooks bench clean
+.PHONY: lab test lint unit notebooks-test browser notebooks key bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "virtlab needs Python >= 3.10"'
@@ -37,6 +37,11 @@ browser: $(STAMP)
 
 notebooks: $(STAMP)
 	$(PY) -m virtlab.notebooks
+	$(VENV)/bin/virtlab key
+
+# the instructors' answer key, rendered from the self-checks, the bank and solutions/
+key: $(STAMP)
+	$(VENV)/bin/virtlab key
 
 bench: $(STAMP)
 	@for script in tests/benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -88,6 +88,107 @@ def _grade(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
 
+def _key(args: argparse.Namespace) -> int:
+    from virtlab.grading.key import KEY_FILE, KeySourceError, update
+
+    solutions = Path(args.solutions) if args.solutions else _course_root() / "solutions"
+    if not solutions.is_dir():
+        print(
+            f"virtlab key: no solutions folder at {solutions}; pass --solutions DIR.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        stale = update(solutions, check_only=args.check)
+    except KeySourceError as err:
+        for problem in err.problems:
+            print(f"virtlab key: {problem}", file=sys.stderr)
+        return 2
+    target = solutions / KEY_FILE
+    if args.check and stale:
+        print(f"stale: {target}; run `virtlab key` to regenerate it.", file=sys.stderr)
+        return 1
+    print(f"{'wrote' if stale else 'up to date:'} {target}")
+    return 0
+
+
+def _parse_value(text: str) -> object:
+    """A number stays a number (``8``, ``0.55``); anything else is text (``b``, ``type 1``)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _hash(args: argparse.Namespace) -> int:
+    from virtlab.answers import answer_hash
+
+    qid = args.qid
+    if args.items:
+        pairs = [item.partition("=") for item in args.items]
+        if args.values or not all(sep for _, sep, _ in pairs):
+            print("virtlab hash: with --items give ITEM=CATEGORY pairs only.", file=sys.stderr)
+            return 2
+        print("answer_hashes={")
+        for item, _, category in pairs:
+            digest = answer_hash(f"{qid}:{item.strip()}", category.strip())
+            print(f'    "{item.strip()}": "{digest}",')
+        print("},")
+        return 0
+    if not args.values:  # a self-check: its answer comes from the instructor's source file
+        from virtlab.grading.key import KeySourceError, selfcheck_hash
+
+        solutions = Path(args.solutions) if args.solutions else _course_root() / "solutions"
+        try:
+            print(selfcheck_hash(qid, solutions))
+        except (KeySourceError, KeyError) as err:
+            problems = getattr(err, "problems", [str(err)])
+            print("\n".join(f"virtlab hash: {p}" for p in problems), file=sys.stderr)
+            return 2
+        return 0
+    values = [_parse_value(v) for v in args.values]
+    value = values[0] if len(values) == 1 and not args.set else set(values)
+    print(answer_hash(qid, value))
+    return 0
+
+
+_HASH_EPILOG = """\
+examples:
+  virtlab hash ex02-q1 b                     multiple choice: the right letter
+  virtlab hash ex01-q4 3                     a number (round it to the question's decimals)
+  virtlab hash ex02-q3 --items kvm="type 1" docker="container engine"
+                                             a classification: paste the printed dict
+  virtlab hash l02-overcommit                a self-check: the hash of the option(s) that
+                                             solutions/key/selfchecks.toml names
+  virtlab hash l01-containers-share "The physical hardware" "The host's kernel"
+                                             a multiple-answer self-check by option text:
+                                             several VALUEs are hashed as one set (--set
+                                             before QID makes a single VALUE a set too)
+"""
+
+
+def _report(args: argparse.Namespace) -> int:
+    from virtlab.grading.report import ReportInputError, answers_path_for, write_report
+
+    gradebook = Path(args.gradebook)
+    answers = Path(args.answers) if args.answers else None
+    if answers is not None and not answers.is_file():
+        print(f"virtlab report: --answers {answers}: no such file.", file=sys.stderr)
+        return 2
+    try:
+        write_report(gradebook, Path(args.output), answers)
+    except ReportInputError as err:
+        print(f"virtlab report: {err}", file=sys.stderr)
+        return 2
+    used = answers or answers_path_for(gradebook)
+    print(f"wrote {args.output}" + ("" if used.is_file() else f" (no {used.name}: no answers)"))
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from virtlab.grading.export import ExportError, export
 
@@ -200,6 +301,48 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     grade.add_argument("-q", "--quiet", action="store_true", help="no summary table")
     grade.set_defaults(run=_grade)
+    report = sub.add_parser(
+        "report",
+        help="one offline HTML page on how the class did, from a gradebook",
+        description="Write a self-contained HTML report (plotly embedded, works offline, "
+        "printable): score distributions, per-question success, statuses that need "
+        "attention, common wrong answers with the bank's feedback, a table per student, "
+        "and identical work flagged for information. Answers come from "
+        "GRADEBOOK.answers.jsonl or the grader's <stem>.answers.json beside it. Exit codes: "
+        "0 written, 2 unusable input.",
+    )
+    report.add_argument("gradebook", metavar="GRADEBOOK", help="the CSV of virtlab grade")
+    report.add_argument("-o", "--output", required=True, metavar="HTML", help="the page")
+    report.add_argument(
+        "--answers", metavar="FILE", help="default: the answers file beside the gradebook"
+    )
+    report.set_defaults(run=_report)
+
+    key = sub.add_parser(
+        "key",
+        help="regenerate the instructors' answer key (solutions/key/answer-key.md)",
+        description="Render the answer key from the self-checks, solutions/key/*.toml, the "
+        "question bank and the solution notebooks. Exit codes: 0 done (or up to date with "
+        "--check), 1 stale key with --check, 2 the sources disagree (each problem is listed).",
+    )
+    key.add_argument("--check", action="store_true", help="only report a stale key")
+    key.add_argument("--solutions", metavar="DIR", help="default: solutions/")
+    key.set_defaults(run=_key)
+
+    hash_ = sub.add_parser(
+        "hash",
+        help="print the salted hash to store for an expected answer",
+        description="Print answer_hash(QID, VALUE), the form in which the question bank and "
+        "the self-checks store expected answers.",
+        epilog=_HASH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    hash_.add_argument("qid", metavar="QID", help="question id: ex02-q1, l02-overcommit, ...")
+    hash_.add_argument("values", nargs="*", metavar="VALUE", help="the expected answer")
+    hash_.add_argument("--set", action="store_true", help="hash even one VALUE as a set")
+    hash_.add_argument("--items", nargs="+", metavar="ITEM=CATEGORY", help="a classification")
+    hash_.add_argument("--solutions", metavar="DIR", help="default: solutions/")
+    hash_.set_defaults(run=_hash)
 
     export = sub.add_parser(
         "export",
