@@ -7,6 +7,7 @@ import pytest
 import virtlab as vl
 from virtlab import plots
 from virtlab.answers import answer_hash
+from virtlab.grading.inline import check
 from virtlab.isolation import IsolationLevel
 from virtlab.overhead import ISOLATION_KINDS, density
 from virtlab.stack import type1_of
@@ -349,3 +350,39 @@ def test_quiz_never_stores_the_answer():
     for widget in widgets:
         assert "q-kernel" not in repr(widget.get_state()) or widget is q
     assert answer_hash("q-kernel", "the kernel") not in repr([w.get_state() for w in widgets])
+
+
+# --------------------------------------------------------------------------- survives a re-run
+def test_builder_code_rebuilds_what_it_shows():
+    builder = StackBuilder(architecture="containers-in-vms")
+    builder.add("nginx")
+    namespace = {"vl": vl}
+    exec(builder.code(), namespace)  # noqa: S102 - the builder's own generated code
+    assert namespace["stack"] == builder.stack
+    assert "create_vm(" in builder.code_html.value
+
+
+def test_builder_changed_only_by_code_needs_no_warning():
+    builder = StackBuilder(architecture="type1")
+    builder.add("ubuntu")
+    builder.memory_gb.value = 32  # code in a cell: a re-run repeats it
+    assert not builder.changed_by_hand and builder.stack.origin is None
+    assert not any("⚠" in line for line in check("ex01-q6", builder.stack).feedback)
+
+
+def test_builder_changed_in_the_browser_marks_its_stack_and_check_warns():
+    builder = StackBuilder(architecture="type1")
+    builder.memory_gb.set_state({"value": 32})  # how ipywidgets applies a front-end change
+    assert builder.changed_by_hand
+    assert builder.stack.origin == "StackBuilder, changed by hand"
+    result = check("ex01-q6", builder.stack)
+    assert result.feedback[0].startswith("⚠ This stack was made by hand")
+    assert "builder.code()" in result.feedback[0]
+    builder.add_button.click()
+    assert builder.changed_by_hand
+
+
+def test_check_warns_when_the_answer_is_a_widget():
+    result = check("ex01-q6", StackBuilder())
+    assert result.status == "invalid answer"
+    assert "is a widget (StackBuilder)" in result.feedback[0]

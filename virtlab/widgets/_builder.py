@@ -172,6 +172,12 @@ class StackBuilder(w.VBox):
         self.vm_count = w.IntSlider(2, min=1, max=8, description="VMs", style=style)
         self.summary = w.HTML()
         self.problems_html = w.HTML()
+        # What is built by hand is gone when the notebook runs again (the grader re-runs it):
+        # the code below rebuilds it, so a learner can paste it into a cell and keep it.
+        self.changed_by_hand = False
+        self.code_html = w.HTML()
+        self.code_box = w.Accordion(children=[self.code_html], selected_index=None)
+        self.code_box.set_title(0, "Code for this stack: paste it into a cell to keep it")
         self._live = LiveFigure.from_parts(*diagram_parts(Stack()))
         self.figure = self._live.widget
 
@@ -200,6 +206,7 @@ class StackBuilder(w.VBox):
                 self.figure,
                 self.summary,
                 self.problems_html,
+                self.code_box,
             ]
         )
         if stack is None or not self._load(stack):
@@ -260,10 +267,22 @@ class StackBuilder(w.VBox):
     # ------------------------------------------------------------------ the model
     @property
     def stack(self) -> Stack:
-        """A fresh Stack reflecting the controls now."""
-        if self._custom is not None:
-            return Stack.from_dict(self._custom.to_dict())
-        return self._build()
+        """A fresh Stack reflecting the controls now.
+
+        Once the learner has changed the builder by hand, the stack is marked with its
+        ``origin``: running the notebook again does not repeat those changes, so ``check()``
+        warns that the grader will not see it, and :meth:`code` gives the code to keep instead.
+        """
+        stack = (
+            Stack.from_dict(self._custom.to_dict()) if self._custom is not None else self._build()
+        )
+        if self.changed_by_hand:
+            stack.origin = "StackBuilder, changed by hand"
+        return stack
+
+    def code(self, name: str = "stack") -> str:
+        """Python source that builds the stack shown now; paste it into a cell to keep it."""
+        return self.stack.to_code(name)
 
     def _build(self) -> Stack:
         arch = self.architecture.value
@@ -313,6 +332,8 @@ class StackBuilder(w.VBox):
         def run(*args: Any) -> None:
             if self._quiet:
                 return
+            if _from_front_end(args):
+                self.changed_by_hand = True
             try:
                 handler(*args)
             except Exception as err:  # a widget must never raise at the learner
@@ -448,11 +469,25 @@ class StackBuilder(w.VBox):
         self._live.show_parts(*diagram_parts(stack, problems=self.problems))
         self.problems_html.value = _problems_html(self.problems)
         self.summary.value = _summary_html(stack, custom=self._custom is not None)
+        self.code_html.value = (
+            "<pre style='font-size:12px;user-select:text'>"
+            f"import virtlab as vl\n\n{html.escape(stack.to_code())}</pre>"
+        )
         self.add_button.disabled = self._custom is not None or self.guest.value is None
         self.remove_button.disabled = self._custom is not None or not self._items
 
 
 # --------------------------------------------------------------------------- helpers
+def _from_front_end(args: tuple[Any, ...]) -> bool:
+    """Whether a handler runs for something the learner did in the browser: a button click,
+    or a trait change that ipywidgets applies from the front end (inside ``set_state``, under
+    the owner's property lock). Code in a cell that sets a value runs again on a re-run."""
+    if not args or not isinstance(args[0], dict):
+        return True  # a button's on_click gets the button, never a change dict
+    owner = args[0].get("owner")
+    return bool(getattr(owner, "_property_lock", None))
+
+
 def _infer(stack: Stack) -> dict[str, Any] | None:
     """Which architecture (and control values) reproduces this stack, if any."""
     if len(stack.hosts) != 1 or len(stack.hosts[0].children) != 1:
