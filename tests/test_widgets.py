@@ -285,7 +285,7 @@ def test_isolation_explorer_same_or_too_few_workloads():
 def test_overhead_explorer_verdict_and_figures():
     explorer = OverheadExplorer(host_memory_gb=16, app="nginx")
     explorer.isolation.value = "vm"
-    fit = density(16, "nginx", "vm")
+    fit = density(16, "nginx", "vm", vm_memory_gb=explorer.vm_memory_gb.value)
     explorer.instances.value = fit
     assert "✓ fits" in explorer.verdict.value
     explorer.instances.value = fit + 1
@@ -296,7 +296,8 @@ def test_overhead_explorer_verdict_and_figures():
     assert explorer.density_figure.layout.shapes[0].x0 == 128
     assert "✓ fits" in explorer.verdict.value
     explorer.app_memory_mb.value = 1024
-    assert explorer.fits == density(128, "nginx", "vm", app_memory_mb=1024)
+    assert explorer.fits == density(128, "nginx", "vm", app_memory_mb=1024, vm_memory_gb=1)
+    assert "AGA20" in explorer.verdict.value  # the per-VM overhead's source
     assert explorer.last_error is None
 
 
@@ -386,3 +387,15 @@ def test_check_warns_when_the_answer_is_a_widget():
     result = check("ex01-q6", StackBuilder())
     assert result.status == "invalid answer"
     assert "is a widget (StackBuilder)" in result.feedback[0]
+
+
+def test_overhead_explorer_vm_density_follows_the_vm_size():
+    explorer = OverheadExplorer(host_memory_gb=64, app="nginx")
+    explorer.isolation.value = "vm"
+    explorer.vm_memory_gb.value = 8
+    assert explorer.fits == density(64, "nginx", "vm", vm_memory_gb=8) == 7
+    explorer.vm_memory_gb.value = 1
+    assert explorer.fits == density(64, "nginx", "vm", vm_memory_gb=1)
+    assert "1 GB VM" in explorer.memory_figure.data[0].hovertext[-1] or any(
+        "1 GB VM" in h for h in explorer.memory_figure.data[0].hovertext
+    )

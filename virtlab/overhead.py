@@ -262,6 +262,33 @@ def stack_overhead(stack: Stack) -> OverheadReport:
     return OverheadReport(tuple(rows))
 
 
+def per_instance_mb(
+    app_memory_mb: float, isolation: str, *, vm_memory_gb: float | None = None
+) -> float:
+    """Memory one instance of an app needs with this isolation: the app plus the kind's cost
+    (:func:`cost`), or, for a VM of ``vm_memory_gb``, the VM (the app runs in its memory)
+    plus its hypervisor's per-VM overhead. Density, the memory plots and the explorers all
+    count with this one function."""
+    if vm_memory_gb is None or isolation not in ("vm", "microvm"):
+        return app_memory_mb + cost(isolation).memory_mb
+    if isinstance(vm_memory_gb, bool) or not vm_memory_gb > 0:
+        raise ValueError(f"vm_memory_gb must be positive, got {vm_memory_gb!r}.")
+    if app_memory_mb > vm_memory_gb * 1024:
+        raise ValueError(
+            f"The app needs {app_memory_mb:g} MB but each VM has {vm_memory_gb:g} GB: "
+            "give the VMs more memory."
+        )
+    return vm_cost_mb(vm_memory_gb, isolation)
+
+
+def per_instance_cite(isolation: str, *, vm_memory_gb: float | None = None) -> str:
+    """The sources of :func:`per_instance_mb` for the same arguments."""
+    if vm_memory_gb is None or isolation not in ("vm", "microvm"):
+        return cost(isolation).cite()
+    measurement = vmm_measurement(None, isolation)
+    return data.cite(measurement) if measurement else "the VM's own memory"
+
+
 def density(
     host: Node | float,
     app: str = "nginx",
@@ -293,22 +320,11 @@ def density(
         app_memory_mb = catalog.get(app).memory_mb or 0
     if app_memory_mb < 0:
         raise ValueError(f"app_memory_mb must be zero or more, got {app_memory_mb!r}.")
-    if vm_memory_gb is not None:
-        if isolation not in ("vm", "microvm"):
-            raise ValueError(
-                f"vm_memory_gb sizes VMs; isolation={isolation!r} runs no VM: leave it out."
-            )
-        _positive_gb = vm_memory_gb > 0 and not isinstance(vm_memory_gb, bool)
-        if not _positive_gb:
-            raise ValueError(f"vm_memory_gb must be positive, got {vm_memory_gb!r}.")
-        if app_memory_mb > vm_memory_gb * 1024:
-            raise ValueError(
-                f"The app needs {app_memory_mb:g} MB but each VM has {vm_memory_gb:g} GB: "
-                "give the VMs more memory."
-            )
-        per_instance = vm_cost_mb(vm_memory_gb, isolation)
-        return math.floor(memory_gb * 1024 / per_instance)
-    per_instance = app_memory_mb + cost(isolation).memory_mb
+    if vm_memory_gb is not None and isolation not in ("vm", "microvm"):
+        raise ValueError(
+            f"vm_memory_gb sizes VMs; isolation={isolation!r} runs no VM: leave it out."
+        )
+    per_instance = per_instance_mb(app_memory_mb, isolation, vm_memory_gb=vm_memory_gb)
     if per_instance <= 0:
         raise ValueError("Each instance must need some memory: give app_memory_mb > 0.")
     return math.floor(memory_gb * 1024 / per_instance)

@@ -11,7 +11,13 @@ import ipywidgets as w
 
 from virtlab import catalog
 from virtlab.isolation import Isolation
-from virtlab.overhead import ISOLATION_KINDS, ISOLATION_NAMES, cost, density
+from virtlab.overhead import (
+    ISOLATION_KINDS,
+    ISOLATION_NAMES,
+    density,
+    per_instance_cite,
+    per_instance_mb,
+)
 from virtlab.plots import density_curve, diagram_parts, memory_use
 from virtlab.stack import Stack
 from virtlab.widgets._live import LiveFigure
@@ -131,6 +137,10 @@ class OverheadExplorer(w.VBox):
             style=style,
         )
         self.instances = w.IntSlider(100, min=1, max=5000, description="Instances", style=style)
+        # a full VM costs what it is given (the app runs inside it) plus per-VM overhead
+        self.vm_memory_gb = w.FloatSlider(
+            1.0, min=0.25, max=64.0, step=0.25, description="Memory per full VM (GB)", style=style
+        )
         self.isolation = w.Dropdown(
             options=[(ISOLATION_NAMES[k], k) for k in ISOLATION_KINDS],
             value="container",
@@ -143,14 +153,16 @@ class OverheadExplorer(w.VBox):
         self.density_figure = self._density.widget
         self.memory_figure = self._memory.widget
         # the density curve depends on the two sizes only; instances and isolation leave it be
-        for control in (self.host_memory_gb, self.app_memory_mb):
+        sizes = (self.host_memory_gb, self.app_memory_mb, self.vm_memory_gb)
+        for control in sizes:
             control.observe(_guard(self, self._refresh_density), names="value")
-        for control in (self.host_memory_gb, self.app_memory_mb, self.instances, self.isolation):
+        for control in (*sizes, self.instances, self.isolation):
             control.observe(_guard(self, self._refresh), names="value")
         super().__init__(
             [
                 w.HBox([self.host_memory_gb, self.app_memory_mb]),
                 w.HBox([self.instances, self.isolation]),
+                self.vm_memory_gb,
                 self.verdict,
                 self.memory_figure,
                 self.density_figure,
@@ -166,11 +178,19 @@ class OverheadExplorer(w.VBox):
             self.app,
             self.isolation.value,
             app_memory_mb=self.app_memory_mb.value,
+            vm_memory_gb=self._vm_size(),
         )
+
+    def _vm_size(self) -> float | None:
+        """The chosen VM size when full VMs are chosen; other kinds keep their own cost."""
+        return self.vm_memory_gb.value if self.isolation.value == "vm" else None
 
     def _density_fig(self):
         return density_curve(
-            self.host_memory_gb.value, self.app, app_memory_mb=self.app_memory_mb.value
+            self.host_memory_gb.value,
+            self.app,
+            app_memory_mb=self.app_memory_mb.value,
+            vm_memory_gb=self.vm_memory_gb.value,
         )
 
     def _memory_fig(self):
@@ -180,6 +200,7 @@ class OverheadExplorer(w.VBox):
             self.app,
             app_memory_mb=self.app_memory_mb.value,
             chosen=self.isolation.value,
+            vm_memory_gb=self.vm_memory_gb.value,
         )
 
     def _refresh_density(self, *_: Any) -> None:
@@ -188,7 +209,8 @@ class OverheadExplorer(w.VBox):
     def _refresh(self, *_: Any) -> None:
         self._memory.show_figure(self._memory_fig())
         kind = self.isolation.value
-        per = self.app_memory_mb.value + cost(kind).memory_mb
+        per = per_instance_mb(self.app_memory_mb.value, kind, vm_memory_gb=self._vm_size())
+        source = per_instance_cite(kind, vm_memory_gb=self._vm_size())
         need_gb = self.instances.value * per / 1024
         fit = self.fits
         ok = self.instances.value <= fit
@@ -198,5 +220,5 @@ class OverheadExplorer(w.VBox):
             f"<p><b style='color:{colour}'>{mark}</b>: {self.instances.value:,} × "
             f"{html.escape(self.app)} as {ISOLATION_NAMES[kind]} need {need_gb:,.1f} GB "
             f"({per:,.1f} MB each); a {self.host_memory_gb.value} GB host holds at most "
-            f"{fit:,}. <span style='color:#555'>Source: {html.escape(cost(kind).cite())}</span></p>"
+            f"{fit:,}. <span style='color:#555'>Source: {html.escape(source)}</span></p>"
         )
