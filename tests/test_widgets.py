@@ -129,7 +129,7 @@ def test_host_resources_and_vm_memory_reach_the_model():
     shown = builder.problems_html.value
     assert any(p.message[:30] in shown.replace("&#x27;", "'") for p in builder.problems)
     assert "Hint" in shown
-    assert "12.0 of 8 GB" in builder.summary.value
+    assert "12.4 of 8 GB" in builder.summary.value  # 3 x (4 GB + 131 MiB per-VM overhead)
 
 
 def test_problems_shown_for_wrong_stack():

@@ -222,6 +222,28 @@ def _vm_isolation_mb(vm: Node, kind: str, monitor: catalog.Product | None) -> fl
     return vm_cost_mb(vm.memory_gb, kind, monitor) - min(inside, vm.memory_mb)
 
 
+def vmm_memory_mb(vm: Node) -> float:
+    """Memory the hypervisor spends on one VM beyond the VM's own memory (catalog data:
+    AGA20's per-VM VMM figures; QEMU's stands in for full hypervisors without a figure)."""
+    monitor = vm.parent.product if vm.parent is not None else None
+    measurement = monitor.vmm_memory if monitor is not None else None
+    return data.value(measurement) if measurement else 0.0
+
+
+def memory_promised_gb(stack: Stack) -> tuple[float, float]:
+    """Memory the layers on the hardware ask for (VMs with their per-VM overhead), and the
+    hardware's memory, in GB over all hosts: what ``validate()``'s overcommit rule counts."""
+    used = total = 0.0
+    for host in stack.hosts:
+        total += host.memory_gb
+        for node in host.walk():
+            if node is not host and node.host() is host:
+                used += node.memory_mb / 1024
+                if node.kind == "vm":
+                    used += vmm_memory_mb(node) / 1024
+    return used, total
+
+
 def stack_overhead(stack: Stack) -> OverheadReport:
     """Per-workload isolation costs for a whole stack.
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from virtlab import data
+from virtlab.overhead import vmm_memory_mb
 from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
 
 if TYPE_CHECKING:
@@ -402,14 +402,6 @@ def container_kernel(node: Node) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- resources
 def _vms_on(host: Node) -> list[Node]:
     return [n for n in host.walk() if n.kind == "vm" and n.host() is host]
-
-
-def vmm_memory_mb(vm: Node) -> float:
-    """Memory the hypervisor spends on one VM beyond the VM's own memory (catalog data:
-    AGA20's per-VM VMM figures; QEMU's stands in for full hypervisors without a figure)."""
-    monitor = vm.parent.product if vm.parent is not None else None
-    measurement = monitor.vmm_memory if monitor is not None else None
-    return data.value(measurement) if measurement else 0.0
 
 
 def _which(number: int, vm: Node) -> str:
