@@ -195,3 +195,32 @@ def test_dynamic_memory_survives_the_json_round_trip_and_checks_its_order():
     assert (vm.minimum_gb, vm.memory_gb, vm.maximum_gb) == (2, 4, 8)
     with pytest.raises(ValueError, match="minimum_gb <= memory_gb <= maximum_gb"):
         hw.children[0].create_vm("ubuntu", memory_gb=4, minimum_gb=6)
+
+
+# --------------------------------------------------------------------------- one vocabulary
+def test_runtimes_speak_the_isolation_level_and_kind_vocabulary():
+    from virtlab.isolation import runtime_level
+    from virtlab.overhead import KINDS
+
+    runtimes = [p for p in vl.catalog.all() if p.isolation is not None]
+    assert runtimes
+    for product in runtimes:
+        assert product.isolation.upper() in IsolationLevel.__members__, product.id
+        if product.kind != "microvm":
+            kind = KINDS[product.isolation_kind]
+            assert kind.level == runtime_level(product), product.id
+
+
+def test_a_new_vm_isolating_runtime_is_costed_from_catalog_data_alone():
+    from dataclasses import replace
+
+    from virtlab.overhead import cost, isolation_kinds_of
+
+    hw = vl.Hardware()
+    container = hw.install("ubuntu").install("docker").run("nginx", runtime="kata")
+    newcomer = replace(vl.catalog.get("kata"), id="new-vm-runtime", name="New VM runtime")
+    container.attrs["runtime"] = newcomer
+    assert isolation_kinds_of(container) == ["kata"]
+    (row,) = vl.Stack(hw).overhead().rows
+    assert row.memory_mb == cost("kata").memory_mb
+    assert container.kernel_family == "linux"  # its own VM brings the kernel nginx needs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as w
@@ -37,7 +38,8 @@ def _guard(owner: Any, handler: Callable[..., None]) -> Callable[..., None]:
 
 
 class IsolationExplorer(w.VBox):
-    """Pick two workloads: the layers they share light up and a sentence explains the boundary."""
+    """Pick an attacker's workload and a target: the layers they share light up and a sentence
+    explains what the attacker must cross (isolation has a direction)."""
 
     def __init__(self, stack: Stack) -> None:
         if not isinstance(stack, Stack):
@@ -49,13 +51,13 @@ class IsolationExplorer(w.VBox):
         self.first = w.Dropdown(
             options=labels,
             value=labels[0] if labels else None,
-            description="Workload A",
+            description="Attacker in",
             style=style,
         )
         self.second = w.Dropdown(
             options=labels,
             value=labels[1] if len(labels) > 1 else None,
-            description="Workload B",
+            description="reaching",
             style=style,
         )
         self.explanation = w.HTML()
@@ -81,13 +83,19 @@ class IsolationExplorer(w.VBox):
             if label not in self.first.options:
                 known = ", ".join(self.first.options) or "none"
                 raise ValueError(f"No workload labelled {label!r}; workloads: {known}.")
-        self._quiet = True
-        try:
+        with self._quietly():
             self.first.value = a_label
             self.second.value = b_label
-        finally:
-            self._quiet = False
         self._refresh()
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change both choices with one redraw at the end instead of one per change."""
+        was, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = was
 
     def _shared(self) -> tuple | None:
         iso = self.isolation
