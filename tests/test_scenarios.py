@@ -37,8 +37,7 @@ def test_untrusted_code_accepts_firecracker_microvms():
 def test_untrusted_code_rejects_shared_kernel_containers():
     stack = vl.Stack.containers("ubuntu", "docker", ["python-web"] * 3)
     assert failed("untrusted-code", stack) == [
-        "No two customer jobs share a kernel: an attacker in any job must cross at least a "
-        "'vm' boundary to reach any other."
+        "No two customer jobs share a kernel: from any job to any other, at least a 'vm' boundary."
     ]
 
 

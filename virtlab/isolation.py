@@ -139,8 +139,8 @@ class Isolation:
         shared = ", ".join(n.name for n in self.shared) or "nothing"
         text = (
             f"{self.a.name} and {self.b.name} share: {shared}. {self._kernel_sentence()} "
-            f"An attacker in {self.a.name} must cross {self.boundary} to reach {self.b.name}: "
-            f"{self.surface.interface}."
+            f"To reach {self.b.name}, an attacker in {self.a.name} must cross "
+            f"{self.boundary}. It attacks {self.surface.interface}."
         )
         if self.side_levels[0] != self.side_levels[1]:
             text += (

@@ -182,8 +182,8 @@ def _untrusted() -> Scenario:
             ),
             NO_ERRORS,
             Requirement(
-                "No two customer jobs share a kernel: an attacker in any job must cross at "
-                "least a 'vm' boundary to reach any other.",
+                "No two customer jobs share a kernel: from any job to any other, at least a "
+                "'vm' boundary.",
                 own_kernels,
                 hint="Compare two jobs with stack.isolation(a, b).level. Lesson 05 shows which "
                 "boundaries give each workload a kernel of its own.",

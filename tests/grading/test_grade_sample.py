@@ -49,7 +49,7 @@ def _build(folder: Path) -> dict:
     set_answer(first, "ex02-q6", "answer = vl.Stack(broken)")
     write(subs / "carol" / f"{NAME}.ipynb", first)
     second = solution()
-    set_answer(second, "ex02-q4", "answer = 7")
+    set_answer(second, "ex02-q4", "answer = 9")
     set_answer(second, "ex02-q6", HALF_FIXED)
     write(subs / "dave" / f"{NAME}.ipynb", second)
     done = grade(["submissions", "-o", "gb.csv", "--feedback", "fb", "-j", "2"], cwd=folder)
