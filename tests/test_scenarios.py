@@ -213,3 +213,13 @@ def test_weakest_level_needs_two_workloads():
 
     stack = mixed_stack()
     assert weakest_level(stack, stack.workloads()[:1]) is None
+
+
+def test_a_stack_made_by_hand_in_the_builder_is_flagged_in_the_report():
+    from virtlab.widgets import StackBuilder
+
+    builder = StackBuilder(architecture="type2")
+    assert "made by hand" not in str(scenario("dev-laptop").check(builder.stack))
+    builder.memory_gb.set_state({"value": 16})  # what a learner's slider move does
+    report = str(scenario("dev-laptop").check(builder.stack))
+    assert "made by hand" in report and "builder.code()" in report

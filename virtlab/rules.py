@@ -55,10 +55,6 @@ def _family(kernel_family: str) -> str:
     return _FAMILY_NAMES.get(kernel_family, kernel_family)
 
 
-def _kernel_family(node: Node) -> str | None:
-    return node.kernel_family
-
-
 # --------------------------------------------------------------------------- what sits where
 @rule
 def hardware_runs_one_thing(node: Node) -> Iterator[Problem]:
@@ -337,7 +333,7 @@ def container_runtime(node: Node) -> Iterator[Problem]:
             "Use runc, runhcs, gvisor, kata or hyperv-isolation as the runtime.",
         )
         return
-    family = _kernel_family(node.parent) if node.parent.kind == "engine" else None
+    family = node.parent.kernel_family if node.parent.kind == "engine" else None
     if family is not None and runtime.hosts and family not in runtime.hosts:
         yield _error(
             "unsupported-host-os",
@@ -352,7 +348,7 @@ def container_runtime(node: Node) -> Iterator[Problem]:
 def container_kernel(node: Node) -> Iterator[Problem]:
     if node.kind != "container" or node.parent.kind != "engine":
         return
-    host_family = _kernel_family(node.parent)
+    host_family = node.parent.kernel_family
     if host_family is None:
         return
     needs = {p.kernel for p in (node.product, node.base) if p is not None and p.kernel}

@@ -51,6 +51,7 @@ class RequirementResult:
 class ScenarioReport:
     scenario: Scenario
     results: tuple[RequirementResult, ...]
+    origin: str | None = None  # the stack was made by hand in a widget (see Stack.origin)
 
     @property
     def passed(self) -> bool:
@@ -70,6 +71,15 @@ class ScenarioReport:
             else "Change the stack and check again."
         )
         lines.append(f"{self.met} of {total} requirements met. {verdict}")
+        if self.origin:
+            lines.append(
+                fill(
+                    f"Note: this stack was made by hand ({self.origin}); running the notebook "
+                    "again does not repeat that. To keep it (and to hand it in), paste "
+                    "builder.code() into a cell.",
+                    92,
+                )
+            )
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:  # IPython display
@@ -92,7 +102,9 @@ class Scenario:
                 "builder.stack."
             )
         return ScenarioReport(
-            self, tuple(RequirementResult(r, r.problem(stack)) for r in self.requirements)
+            self,
+            tuple(RequirementResult(r, r.problem(stack)) for r in self.requirements),
+            stack.origin,
         )
 
     def describe(self) -> str:
