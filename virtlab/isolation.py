@@ -199,16 +199,30 @@ def _own_kernel(node: Node) -> Node | object:
     return node.kernel()
 
 
-def isolation(a: Node, b: Node) -> Isolation:
-    """What an attacker in workload ``a`` must cross to reach workload ``b`` (same stack)."""
-    if a is b:
-        raise ValueError("Pick two different workloads to compare.")
+def _shared_prefix(a: Node, b: Node) -> tuple[list[Node], list[Node], list[Node]]:
     path_a, path_b = a.path(), b.path()
     shared: list[Node] = []
     for x, y in zip(path_a, path_b, strict=False):
         if x is not y:
             break
         shared.append(x)
+    return shared, path_a, path_b
+
+
+def levels(a: Node, b: Node) -> tuple[IsolationLevel, IsolationLevel]:
+    """Both directions at once, without the explanation: (a → b, b → a). Cheap enough to
+    compare every neighbour in a fleet of hundreds."""
+    shared, path_a, path_b = _shared_prefix(a, b)
+    if not shared:
+        return (IsolationLevel.HARDWARE, IsolationLevel.HARDWARE)
+    return (_side_level(path_a[len(shared) :]), _side_level(path_b[len(shared) :]))
+
+
+def isolation(a: Node, b: Node) -> Isolation:
+    """What an attacker in workload ``a`` must cross to reach workload ``b`` (same stack)."""
+    if a is b:
+        raise ValueError("Pick two different workloads to compare.")
+    shared, path_a, path_b = _shared_prefix(a, b)
     if not shared:
         sides = (IsolationLevel.HARDWARE, IsolationLevel.HARDWARE)
     else:
