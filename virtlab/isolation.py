@@ -78,7 +78,8 @@ def attack_surface(level: IsolationLevel) -> AttackSurface:
         )
     if level == IsolationLevel.CONTAINER:
         return AttackSurface(
-            "system calls into the shared host kernel, narrowed by namespaces, cgroups and seccomp",
+            "system calls into the shared host kernel, narrowed by namespaces, dropped "
+            "capabilities, seccomp and an LSM (AppArmor or SELinux)",
             (
                 _fig("blocked by Docker's default seccomp profile", "dock-blocked-syscalls"),
                 _fig("host syscalls an LXC container can reach", "anj20-host-syscalls-lxc"),
@@ -163,7 +164,8 @@ class Isolation:
             return "They share one kernel."
         if self.level == IsolationLevel.HARDWARE or min(self.side_levels) >= IsolationLevel.VM:
             return "Each has its own kernel."
-        return "They do not share one kernel, but the weaker side runs on the host's kernel."
+        on_host = self.a if self.side_levels[0] < self.side_levels[1] else self.b
+        return f"They do not share one kernel, but {on_host.name} runs on the host's kernel."
 
 
 def _side_level(below_shared: list[Node]) -> IsolationLevel:
@@ -185,9 +187,14 @@ def runtime_level(runtime: object) -> IsolationLevel:
 
 _BOUNDARY = {
     IsolationLevel.PROCESS: "ordinary process separation inside one OS ({kernel})",
-    IsolationLevel.CONTAINER: "the namespaces and cgroups of the shared {kernel} kernel",
+    IsolationLevel.CONTAINER: (
+        "the namespaces, dropped capabilities, seccomp filter and LSM (AppArmor or SELinux) of "
+        "the shared {kernel} kernel (cgroups limit resources, not system calls)"
+    ),
     IsolationLevel.SANDBOX: "gVisor's user-space kernel in front of the host kernel",
-    IsolationLevel.VM: "a hypervisor ({hypervisor}): each side has its own guest kernel",
+    IsolationLevel.VM: (
+        "its own VM's guest kernel and then the hypervisor ({hypervisor}) that runs it"
+    ),
     IsolationLevel.HARDWARE: "separate physical machines",
 }
 
@@ -232,6 +239,12 @@ def isolation(a: Node, b: Node) -> Isolation:
     shares_kernel = kernel_a is not None and kernel_a is kernel_b
     kernel = next((n for n in reversed(shared) if n.kind == "os"), None)
     hypervisor = next((n for n in reversed(shared) if n.kind == "hypervisor"), None)
+    if (
+        hypervisor is None
+        and a.kind == "container"
+        and runtime_level(a.runtime) >= IsolationLevel.VM
+    ):
+        hypervisor = a.runtime  # Kata, Hyper-V isolation: the runtime starts the VM
     boundary = _BOUNDARY[level].format(
         kernel=kernel.name if kernel else "the host",
         hypervisor=hypervisor.name if hypervisor else "the VM's monitor",
