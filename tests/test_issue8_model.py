@@ -224,3 +224,18 @@ def test_a_new_vm_isolating_runtime_is_costed_from_catalog_data_alone():
     (row,) = vl.Stack(hw).overhead().rows
     assert row.memory_mb == cost("kata").memory_mb
     assert container.kernel_family == "linux"  # its own VM brings the kernel nginx needs
+
+
+def test_ex02_q5_counts_the_weaker_direction_for_two_peers():
+    """postgres on KVM's own Linux: from nginx's VM it is far, but from postgres nginx is not."""
+    server = vl.Hardware(cores=16, memory_gb=64)
+    linux = server.install("ubuntu")
+    kvm = linux.install("kvm")
+    kvm.create_vm("windows-10", vcpus=2, memory_gb=8)
+    kvm.create_vm("ubuntu", vcpus=2, memory_gb=8).guest.install("nginx")
+    kvm.create_vm("centos", vcpus=2, memory_gb=8)
+    linux.install("postgres")
+    score = question("ex02-q5").score(vl.Stack(server))
+    assert "✗ nginx and postgres isolated at least at the vm level, whichever is attacked" in (
+        " ".join(score.feedback)
+    )
