@@ -104,3 +104,5 @@ def test_points_check_shows_equal_points_the_grader_gives(course_runs, variant, 
         )
     if variant == "wrong":
         assert float(row["total"]) < float(row["max"]), "the wrong answers scored full marks"
+    else:
+        assert float(row["total"]) == float(row["max"]), "the solution lost points"
