@@ -22,8 +22,8 @@ A module ``virtlab/grading/bank/exNN.py`` defines three names::
         StackRequirements(
             id="ex02-q4", points=3, section="The three-guest server",
             prompt="Build the three-guest server.",
-            requirements=(valid(), type1_on_hardware(), guest_oses("windows-10", "ubuntu", "centos"),
-                          memory_fits()),
+            requirements=(valid(), type1_on_hardware(),
+                          guest_oses("windows-10", "ubuntu", "centos"), memory_fits()),
         ),
         Number(id="ex02-q3", points=1, prompt="How many 8 GB VMs fit in 64 GB?", unit="VMs",
                answer_hash="<answer_hash('ex02-q3', 8)>"),
