@@ -15,7 +15,15 @@ from typing import Any, ClassVar
 
 from virtlab import catalog
 from virtlab.catalog import Product
-from virtlab.stack import DEFAULT_VM, Hardware, Node, Stack, install_type1, type1_of
+from virtlab.stack import (
+    DEFAULT_HARDWARE,
+    DEFAULT_VM,
+    Hardware,
+    Node,
+    Stack,
+    install_type1,
+    type1_of,
+)
 
 SETTINGS = ("host_os", "hypervisor", "guest_os", "engine", "vm_memory_gb", "vm_count")
 
@@ -32,8 +40,8 @@ class Design:
     vm_memory_gb: float = DEFAULT_VM["memory_gb"]
     vm_count: int = 2
     items: tuple[str, ...] = ()
-    cores: int = 16
-    memory_gb: float = 64
+    cores: int = DEFAULT_HARDWARE["cores"]
+    memory_gb: float = DEFAULT_HARDWARE["memory_gb"]
 
     def build(self) -> Stack:
         return ARCHITECTURES[self.architecture].build(self)

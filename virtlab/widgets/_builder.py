@@ -13,6 +13,7 @@ import html
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import ipywidgets as w
@@ -296,15 +297,7 @@ class StackBuilder(w.VBox):
             return
         default = arch_of(change["new"]).default_design()
         # a new architecture starts from its own picture on the same hardware
-        self._show(
-            Design(
-                **{
-                    **default.__dict__,
-                    "cores": self.cores.value,
-                    "memory_gb": self.memory_gb.value,
-                }
-            )
-        )
+        self._show(replace(default, cores=self.cores.value, memory_gb=self.memory_gb.value))
         self._refresh()
 
     def _on_host_change(self, _change: dict[str, Any]) -> None:
