@@ -1,4 +1,4 @@
-"""One story across lesson, model and grader (issue 8): KVM as lesson 02 teaches it, guest VMs
+"""One story across lesson, model and grader: KVM as lesson 02 teaches it, guest VMs
 as workloads with their configured cost, isolation with a direction, Hyper-V's memory limits."""
 
 from __future__ import annotations
