@@ -239,3 +239,11 @@ def test_ex02_q5_counts_the_weaker_direction_for_two_peers():
     assert "✗ nginx and postgres isolated at least at the vm level, whichever is attacked" in (
         " ".join(score.feedback)
     )
+
+
+def test_figures_name_a_sized_vm_by_its_size_and_the_man17_guest_as_such():
+    bars = plots.memory_use(10, 64, vm_memory_gb=2).data[0]
+    assert "2 GB VM" in list(bars.x)
+    assert "minimal Debian VM (Xen)" in list(plots.memory_use(10, 64).data[0].x)
+    sized = bars.y[list(bars.x).index("2 GB VM")]
+    assert sized == pytest.approx(10 * (2 * 1024 + data.value("aga20-vmm-memory-qemu")) / 1024)

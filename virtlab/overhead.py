@@ -41,7 +41,8 @@ KINDS: dict[str, IsolationKind] = {
         IsolationKind("kata", "Kata container", IsolationLevel.VM),
         IsolationKind("hyperv-container", "Hyper-V isolated container", IsolationLevel.VM),
         IsolationKind("microvm", "Firecracker microVM", IsolationLevel.VM),
-        IsolationKind("vm", "full VM", IsolationLevel.VM),
+        # MAN17's figure is a minimal guest, not a VM you size yourself: say so in its name
+        IsolationKind("vm", "minimal Debian VM (Xen)", IsolationLevel.VM),
     )
 }
 ISOLATION_KINDS = tuple(KINDS)
@@ -301,6 +302,14 @@ def per_instance_mb(
             "give the VMs more memory."
         )
     return vm_cost_mb(vm_memory_gb, isolation)
+
+
+def kind_name(kind: str, *, vm_memory_gb: float | None = None) -> str:
+    """How an isolation kind is called in a figure or a sentence; a full VM of a chosen size
+    is named by that size ("1 GB VM"), not as MAN17's minimal guest."""
+    if kind == "vm" and vm_memory_gb is not None:
+        return f"{vm_memory_gb:g} GB VM"
+    return ISOLATION_NAMES[kind]
 
 
 def per_instance_cite(isolation: str, *, vm_memory_gb: float | None = None) -> str:

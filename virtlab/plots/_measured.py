@@ -10,7 +10,14 @@ import plotly.graph_objects as go
 from virtlab import catalog, data
 from virtlab.isolation import IsolationLevel
 from virtlab.isolation import attack_surface as surface_of
-from virtlab.overhead import ISOLATION_KINDS, ISOLATION_NAMES, cost, density, per_instance_mb
+from virtlab.overhead import (
+    ISOLATION_KINDS,
+    ISOLATION_NAMES,
+    cost,
+    density,
+    kind_name,
+    per_instance_mb,
+)
 from virtlab.plots._style import (
     ISOLATION_KIND_COLOURS,
     LAYER_COLOURS,
@@ -393,6 +400,7 @@ def density_curve(
         at_host = density(host_gb, app, kind, app_memory_mb=size, **sized)
         c = cost(kind)
         each = _each(size, kind, vm_memory_gb)
+        label = kind_name(kind, vm_memory_gb=_vm_size(kind, vm_memory_gb))
         cited += [s for s in c.sources if s not in cited]
         colour = ISOLATION_KIND_COLOURS[kind]
         traces.append(
@@ -401,9 +409,9 @@ def density_curve(
                 y=[n if n > 0 else None for n in counts],
                 mode="lines",
                 line={"color": colour, "width": 2.5},
-                name=ISOLATION_NAMES[kind],
+                name=kind_name(kind, vm_memory_gb=_vm_size(kind, vm_memory_gb)),
                 legendgroup=kind,
-                hovertemplate=f"{ISOLATION_NAMES[kind]}: %{{y:,}} fit in %{{x:g}} GB"
+                hovertemplate=f"{label}: %{{y:,}} fit in %{{x:g}} GB"
                 f"<br>{each}"
                 f"<br>Source: {html.escape(c.cite())}<extra></extra>",
             )
@@ -414,7 +422,7 @@ def density_curve(
                 y=[at_host if at_host > 0 else None],
                 mode="markers",
                 marker={"color": colour, "size": 10, "line": {"color": "#333333", "width": 1}},
-                name=f"{ISOLATION_NAMES[kind]} on this host",
+                name=f"{label} on this host",
                 legendgroup=kind,
                 showlegend=False,
                 hovertemplate=f"this host ({host_gb:g} GB): {at_host:,} × {html.escape(app)}"
@@ -490,13 +498,14 @@ def memory_use(
             * per_instance_mb(size, kind, vm_memory_gb=_vm_size(kind, vm_memory_gb))
             / 1024
         )
-        names.append(ISOLATION_NAMES[kind])
+        label = kind_name(kind, vm_memory_gb=_vm_size(kind, vm_memory_gb))
+        names.append(label)
         needed.append(gb)
         faded = chosen is not None and kind != chosen
         colours.append("#DDDDDD" if faded else ISOLATION_KIND_COLOURS[kind])
         fits = "fits" if gb <= host_memory_gb else "does not fit"
         hovers.append(
-            f"<b>{ISOLATION_NAMES[kind]}</b>: {gb:,.1f} GB for {instances:,} × "
+            f"<b>{label}</b>: {gb:,.1f} GB for {instances:,} × "
             f"({_each(size, kind, vm_memory_gb)}): {fits}"
             f"<br>Source: {html.escape(c.cite())}"
         )

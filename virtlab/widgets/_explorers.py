@@ -16,6 +16,7 @@ from virtlab.overhead import (
     ISOLATION_KINDS,
     ISOLATION_NAMES,
     density,
+    kind_name,
     per_instance_cite,
     per_instance_mb,
 )
@@ -150,7 +151,10 @@ class OverheadExplorer(w.VBox):
             1.0, min=0.25, max=64.0, step=0.25, description="Memory per full VM (GB)", style=style
         )
         self.isolation = w.Dropdown(
-            options=[(ISOLATION_NAMES[k], k) for k in ISOLATION_KINDS],
+            options=[
+                ("full VM (memory per VM below)" if k == "vm" else ISOLATION_NAMES[k], k)
+                for k in ISOLATION_KINDS
+            ],
             value="container",
             description="Isolation",
             style=style,
@@ -219,6 +223,7 @@ class OverheadExplorer(w.VBox):
         kind = self.isolation.value
         per = per_instance_mb(self.app_memory_mb.value, kind, vm_memory_gb=self._vm_size())
         source = per_instance_cite(kind, vm_memory_gb=self._vm_size())
+        name = kind_name(kind, vm_memory_gb=self._vm_size())
         need_gb = self.instances.value * per / 1024
         fit = self.fits
         ok = self.instances.value <= fit
@@ -226,7 +231,7 @@ class OverheadExplorer(w.VBox):
         colour = "#009E73" if ok else "#D55E00"
         self.verdict.value = (
             f"<p><b style='color:{colour}'>{mark}</b>: {self.instances.value:,} × "
-            f"{html.escape(self.app)} as {ISOLATION_NAMES[kind]} need {need_gb:,.1f} GB "
+            f"{html.escape(self.app)} as {html.escape(name)} need {need_gb:,.1f} GB "
             f"({per:,.1f} MB each); a {self.host_memory_gb.value} GB host holds at most "
             f"{fit:,}. <span style='color:#555'>Source: {html.escape(source)}</span></p>"
         )
