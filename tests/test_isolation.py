@@ -169,7 +169,7 @@ def test_explanations_do_not_contradict_themselves():
     plain, kata = eng.run("nginx"), eng.run("redis", runtime="kata")
     text = vl.Stack(hw).isolation(plain, kata).explain()
     assert "Each has its own kernel" not in text
-    assert "An attacker in nginx must cross" in text
+    assert "To reach Redis, an attacker in nginx must cross the namespaces" in text
     assert "an attacker in Redis must first escape its own, stronger boundary (vm level)" in text
     sandboxes = pair(two_gvisor).explain()
     assert "Sentry" in sandboxes and "They share one kernel." not in sandboxes

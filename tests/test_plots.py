@@ -224,10 +224,10 @@ def test_startup_vs_memory_points_and_skipped_kind():
 def test_density_curve_matches_model_and_marks_host():
     fig = plots.density_curve(vl.Hardware(memory_gb=32), app="redis", kinds=["container", "vm"])
     curves = [t for t in fig.data if t.mode == "lines"]
-    assert [t.name for t in curves] == ["container (runc)", "full VM"]
+    assert [t.name for t in curves] == ["container (runc)", "minimal Debian VM (Xen)"]
     points = dict(zip(curves[1].x, curves[1].y, strict=True))
     assert points[32.0] == density(32, "redis", "vm")
-    marker = next(t for t in fig.data if t.mode == "markers" and "full VM" in t.name)
+    marker = next(t for t in fig.data if t.mode == "markers" and "Debian VM" in t.name)
     assert marker.x[0] == 32 and marker.y[0] == density(32, "redis", "vm")
     assert fig.layout.shapes[0].x0 == 32
     assert "GB" in fig.layout.xaxis.title.text
@@ -246,7 +246,7 @@ def test_density_curve_defaults_and_bad_input():
 def test_memory_use_bars():
     fig = plots.memory_use(100, 64, "nginx", chosen="vm")
     bar = fig.data[0]
-    vm = bar.y[list(bar.x).index("full VM")]
+    vm = bar.y[list(bar.x).index("minimal Debian VM (Xen)")]
     assert vm == pytest.approx(100 * (16 + cost("vm").memory_mb) / 1024)
     assert fig.layout.shapes[0].y0 == 64
     assert "Source:" in source_line(fig)

@@ -37,8 +37,7 @@ def test_untrusted_code_accepts_firecracker_microvms():
 def test_untrusted_code_rejects_shared_kernel_containers():
     stack = vl.Stack.containers("ubuntu", "docker", ["python-web"] * 3)
     assert failed("untrusted-code", stack) == [
-        "No two customer jobs share a kernel: an attacker in any job must cross at least a "
-        "'vm' boundary to reach any other."
+        "No two customer jobs share a kernel: from any job to any other, at least a 'vm' boundary."
     ]
 
 
@@ -214,3 +213,13 @@ def test_weakest_level_needs_two_workloads():
 
     stack = mixed_stack()
     assert weakest_level(stack, stack.workloads()[:1]) is None
+
+
+def test_a_stack_made_by_hand_in_the_builder_is_flagged_in_the_report():
+    from virtlab.widgets import StackBuilder
+
+    builder = StackBuilder(architecture="type2")
+    assert "made by hand" not in str(scenario("dev-laptop").check(builder.stack))
+    builder.memory_gb.set_state({"value": 16})  # what a learner's slider move does
+    report = str(scenario("dev-laptop").check(builder.stack))
+    assert "made by hand" in report and "builder.code()" in report

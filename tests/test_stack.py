@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import virtlab as vl
 
@@ -124,3 +126,49 @@ def test_from_dict_names_the_bad_field(mutate, path):
 def test_from_dict_rejects_non_objects():
     with pytest.raises(ValueError, match="expected an object"):
         vl.Stack.from_dict([1, 2])
+
+
+# --------------------------------------------------------------------------- code round trip
+@st.composite
+def _stacks(draw) -> vl.Stack:
+    """Any tree the public API builds, valid or not: the code must rebuild it exactly."""
+    oses = ["ubuntu", "alpine", "windows-server", "windows-10"]
+    hosts = []
+    for _ in range(draw(st.integers(1, 2))):
+        hw = vl.Hardware(
+            cores=draw(st.integers(1, 64)), memory_gb=draw(st.sampled_from([8, 32.5, 64.0]))
+        )
+        shape = draw(st.sampled_from(["type1", "kvm", "containers", "apps"]))
+        if shape in ("type1", "kvm"):
+            hv = hw.install("esxi") if shape == "type1" else hw.install("ubuntu").install("kvm")
+            for _ in range(draw(st.integers(0, 3))):
+                guest = draw(st.one_of(st.none(), st.sampled_from(oses)))
+                dynamic = draw(st.booleans())
+                vm = hv.create_vm(
+                    guest,
+                    vcpus=draw(st.integers(1, 8)),
+                    memory_gb=4,
+                    **({"minimum_gb": 1, "maximum_gb": 8.5} if dynamic else {}),
+                )
+                if vm.guest is not None and draw(st.booleans()):
+                    engine = vm.guest.install("docker")
+                    for image in draw(st.lists(st.sampled_from(["nginx", "ubuntu"]), max_size=3)):
+                        engine.run(image, runtime=draw(st.sampled_from([None, "gvisor", "kata"])))
+        elif shape == "containers":
+            engine = hw.install(draw(st.sampled_from(oses))).install("docker")
+            for image in draw(st.lists(st.sampled_from(["nginx", "iis", "redis"]), max_size=3)):
+                engine.run(image, base=draw(st.sampled_from([None, "alpine"])), memory_mb=32.5)
+        else:
+            host = hw.install(draw(st.sampled_from(oses)))
+            for app in draw(st.lists(st.sampled_from(["nginx", "postgres"]), max_size=3)):
+                host.install(app)
+        hosts.append(hw)
+    return vl.Stack(*hosts)
+
+
+@given(stack=_stacks())
+@settings(max_examples=60, deadline=None)
+def test_to_code_builds_the_same_stack(stack: vl.Stack):
+    namespace = {"vl": vl}
+    exec(stack.to_code("rebuilt"), namespace)  # noqa: S102 - our own generated code
+    assert namespace["rebuilt"] == stack

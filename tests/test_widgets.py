@@ -7,6 +7,7 @@ import pytest
 import virtlab as vl
 from virtlab import plots
 from virtlab.answers import answer_hash
+from virtlab.grading.inline import check
 from virtlab.isolation import IsolationLevel
 from virtlab.overhead import ISOLATION_KINDS, density
 from virtlab.stack import type1_of
@@ -128,7 +129,7 @@ def test_host_resources_and_vm_memory_reach_the_model():
     shown = builder.problems_html.value
     assert any(p.message[:30] in shown.replace("&#x27;", "'") for p in builder.problems)
     assert "Hint" in shown
-    assert "12.0 of 8 GB" in builder.summary.value
+    assert "12.4 of 8 GB" in builder.summary.value  # 3 x (4 GB + 131 MiB per-VM overhead)
 
 
 def test_problems_shown_for_wrong_stack():
@@ -284,7 +285,7 @@ def test_isolation_explorer_same_or_too_few_workloads():
 def test_overhead_explorer_verdict_and_figures():
     explorer = OverheadExplorer(host_memory_gb=16, app="nginx")
     explorer.isolation.value = "vm"
-    fit = density(16, "nginx", "vm")
+    fit = density(16, "nginx", "vm", vm_memory_gb=explorer.vm_memory_gb.value)
     explorer.instances.value = fit
     assert "✓ fits" in explorer.verdict.value
     explorer.instances.value = fit + 1
@@ -295,7 +296,8 @@ def test_overhead_explorer_verdict_and_figures():
     assert explorer.density_figure.layout.shapes[0].x0 == 128
     assert "✓ fits" in explorer.verdict.value
     explorer.app_memory_mb.value = 1024
-    assert explorer.fits == density(128, "nginx", "vm", app_memory_mb=1024)
+    assert explorer.fits == density(128, "nginx", "vm", app_memory_mb=1024, vm_memory_gb=1)
+    assert "AGA20" in explorer.verdict.value  # the per-VM overhead's source
     assert explorer.last_error is None
 
 
@@ -349,3 +351,51 @@ def test_quiz_never_stores_the_answer():
     for widget in widgets:
         assert "q-kernel" not in repr(widget.get_state()) or widget is q
     assert answer_hash("q-kernel", "the kernel") not in repr([w.get_state() for w in widgets])
+
+
+# --------------------------------------------------------------------------- survives a re-run
+def test_builder_code_rebuilds_what_it_shows():
+    builder = StackBuilder(architecture="containers-in-vms")
+    builder.add("nginx")
+    namespace = {"vl": vl}
+    exec(builder.code(), namespace)  # noqa: S102 - the builder's own generated code
+    assert namespace["stack"] == builder.stack
+    assert "create_vm(" in builder.code_html.value
+
+
+def test_builder_changed_only_by_code_needs_no_warning():
+    builder = StackBuilder(architecture="type1")
+    builder.add("ubuntu")
+    builder.memory_gb.value = 32  # code in a cell: a re-run repeats it
+    assert not builder.changed_by_hand and builder.stack.origin is None
+    assert not any("⚠" in line for line in check("ex01-q6", builder.stack).feedback)
+
+
+def test_builder_changed_in_the_browser_marks_its_stack_and_check_warns():
+    builder = StackBuilder(architecture="type1")
+    builder.memory_gb.set_state({"value": 32})  # how ipywidgets applies a front-end change
+    assert builder.changed_by_hand
+    assert builder.stack.origin == "StackBuilder, changed by hand"
+    result = check("ex01-q6", builder.stack)
+    assert result.feedback[0].startswith("⚠ This stack was made by hand")
+    assert "builder.code()" in result.feedback[0]
+    builder.add_button.click()
+    assert builder.changed_by_hand
+
+
+def test_check_warns_when_the_answer_is_a_widget():
+    result = check("ex01-q6", StackBuilder())
+    assert result.status == "invalid answer"
+    assert "is a widget (StackBuilder)" in result.feedback[0]
+
+
+def test_overhead_explorer_vm_density_follows_the_vm_size():
+    explorer = OverheadExplorer(host_memory_gb=64, app="nginx")
+    explorer.isolation.value = "vm"
+    explorer.vm_memory_gb.value = 8
+    assert explorer.fits == density(64, "nginx", "vm", vm_memory_gb=8) == 7
+    explorer.vm_memory_gb.value = 1
+    assert explorer.fits == density(64, "nginx", "vm", vm_memory_gb=1)
+    assert "1 GB VM" in explorer.memory_figure.data[0].hovertext[-1] or any(
+        "1 GB VM" in h for h in explorer.memory_figure.data[0].hovertext
+    )

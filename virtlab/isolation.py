@@ -78,7 +78,8 @@ def attack_surface(level: IsolationLevel) -> AttackSurface:
         )
     if level == IsolationLevel.CONTAINER:
         return AttackSurface(
-            "system calls into the shared host kernel, narrowed by namespaces, cgroups and seccomp",
+            "system calls into the shared host kernel, narrowed by namespaces, dropped "
+            "capabilities, seccomp and an LSM (AppArmor or SELinux)",
             (
                 _fig("blocked by Docker's default seccomp profile", "dock-blocked-syscalls"),
                 _fig("host syscalls an LXC container can reach", "anj20-host-syscalls-lxc"),
@@ -144,8 +145,8 @@ class Isolation:
         shared = ", ".join(n.name for n in self.shared) or "nothing"
         text = (
             f"{self.a.name} and {self.b.name} share: {shared}. {self._kernel_sentence()} "
-            f"An attacker in {self.a.name} must cross {self.boundary} to reach {self.b.name}: "
-            f"{self.surface.interface}."
+            f"To reach {self.b.name}, an attacker in {self.a.name} must cross "
+            f"{self.boundary}. It attacks {self.surface.interface}."
         )
         if self.side_levels[0] != self.side_levels[1]:
             text += (
@@ -168,7 +169,8 @@ class Isolation:
             return "They share one kernel."
         if self.level == IsolationLevel.HARDWARE or min(self.side_levels) >= IsolationLevel.VM:
             return "Each has its own kernel."
-        return "They do not share one kernel, but the weaker side runs on the host's kernel."
+        on_host = self.a if self.side_levels[0] < self.side_levels[1] else self.b
+        return f"They do not share one kernel, but {on_host.name} runs on the host's kernel."
 
 
 def _side_level(below_shared: list[Node]) -> IsolationLevel:
@@ -190,9 +192,14 @@ def runtime_level(runtime: object) -> IsolationLevel:
 
 _BOUNDARY = {
     IsolationLevel.PROCESS: "ordinary process separation inside one OS ({kernel})",
-    IsolationLevel.CONTAINER: "the namespaces and cgroups of the shared {kernel} kernel",
+    IsolationLevel.CONTAINER: (
+        "the namespaces, dropped capabilities, seccomp filter and LSM (AppArmor or SELinux) of "
+        "the shared {kernel} kernel (cgroups limit resources, not system calls)"
+    ),
     IsolationLevel.SANDBOX: "gVisor's user-space kernel in front of the host kernel",
-    IsolationLevel.VM: "a hypervisor ({hypervisor}): each side has its own guest kernel",
+    IsolationLevel.VM: (
+        "its own VM's guest kernel and then the hypervisor ({hypervisor}) that runs it"
+    ),
     IsolationLevel.HARDWARE: "separate physical machines",
 }
 
@@ -204,16 +211,30 @@ def _own_kernel(node: Node) -> Node | object:
     return node.kernel()
 
 
-def isolation(a: Node, b: Node) -> Isolation:
-    """What an attacker in workload ``a`` must cross to reach workload ``b`` (same stack)."""
-    if a is b:
-        raise ValueError("Pick two different workloads to compare.")
+def _shared_prefix(a: Node, b: Node) -> tuple[list[Node], list[Node], list[Node]]:
     path_a, path_b = a.path(), b.path()
     shared: list[Node] = []
     for x, y in zip(path_a, path_b, strict=False):
         if x is not y:
             break
         shared.append(x)
+    return shared, path_a, path_b
+
+
+def levels(a: Node, b: Node) -> tuple[IsolationLevel, IsolationLevel]:
+    """Both directions at once, without the explanation: (a → b, b → a). Cheap enough to
+    compare every neighbour in a fleet of hundreds."""
+    shared, path_a, path_b = _shared_prefix(a, b)
+    if not shared:
+        return (IsolationLevel.HARDWARE, IsolationLevel.HARDWARE)
+    return (_side_level(path_a[len(shared) :]), _side_level(path_b[len(shared) :]))
+
+
+def isolation(a: Node, b: Node) -> Isolation:
+    """What an attacker in workload ``a`` must cross to reach workload ``b`` (same stack)."""
+    if a is b:
+        raise ValueError("Pick two different workloads to compare.")
+    shared, path_a, path_b = _shared_prefix(a, b)
     if not shared:
         sides = (IsolationLevel.HARDWARE, IsolationLevel.HARDWARE)
     else:
@@ -223,6 +244,12 @@ def isolation(a: Node, b: Node) -> Isolation:
     shares_kernel = kernel_a is not None and kernel_a is kernel_b
     kernel = next((n for n in reversed(shared) if n.kind == "os"), None)
     hypervisor = next((n for n in reversed(shared) if n.kind == "hypervisor"), None)
+    if (
+        hypervisor is None
+        and a.kind == "container"
+        and runtime_level(a.runtime) >= IsolationLevel.VM
+    ):
+        hypervisor = a.runtime  # Kata, Hyper-V isolation: the runtime starts the VM
     boundary = _BOUNDARY[level].format(
         kernel=kernel.name if kernel else "the host",
         hypervisor=hypervisor.name if hypervisor else "the VM's monitor",

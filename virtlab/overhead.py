@@ -41,7 +41,8 @@ KINDS: dict[str, IsolationKind] = {
         IsolationKind("kata", "Kata container", IsolationLevel.VM),
         IsolationKind("hyperv-container", "Hyper-V isolated container", IsolationLevel.VM),
         IsolationKind("microvm", "Firecracker microVM", IsolationLevel.VM),
-        IsolationKind("vm", "full VM", IsolationLevel.VM),
+        # MAN17's figure is a minimal guest, not a VM you size yourself: say so in its name
+        IsolationKind("vm", "minimal Debian VM (Xen)", IsolationLevel.VM),
     )
 }
 ISOLATION_KINDS = tuple(KINDS)
@@ -243,6 +244,28 @@ def _vm_isolation_mb(vm: Node, kind: str, monitor: catalog.Product | None) -> fl
     return vm_cost_mb(vm.memory_gb, kind, monitor) - min(inside, vm.memory_mb)
 
 
+def vmm_memory_mb(vm: Node) -> float:
+    """Memory the hypervisor spends on one VM beyond the VM's own memory (catalog data:
+    AGA20's per-VM VMM figures; QEMU's stands in for full hypervisors without a figure)."""
+    monitor = vm.parent.product if vm.parent is not None else None
+    measurement = monitor.vmm_memory if monitor is not None else None
+    return data.value(measurement) if measurement else 0.0
+
+
+def memory_promised_gb(stack: Stack) -> tuple[float, float]:
+    """Memory the layers on the hardware ask for (VMs with their per-VM overhead), and the
+    hardware's memory, in GB over all hosts: what ``validate()``'s overcommit rule counts."""
+    used = total = 0.0
+    for host in stack.hosts:
+        total += host.memory_gb
+        for node in host.walk():
+            if node is not host and node.host() is host:
+                used += node.memory_mb / 1024
+                if node.kind == "vm":
+                    used += vmm_memory_mb(node) / 1024
+    return used, total
+
+
 def stack_overhead(stack: Stack) -> OverheadReport:
     """Per-workload isolation costs for a whole stack.
 
@@ -283,6 +306,41 @@ def stack_overhead(stack: Stack) -> OverheadReport:
     return OverheadReport(tuple(rows))
 
 
+def per_instance_mb(
+    app_memory_mb: float, isolation: str, *, vm_memory_gb: float | None = None
+) -> float:
+    """Memory one instance of an app needs with this isolation: the app plus the kind's cost
+    (:func:`cost`), or, for a VM of ``vm_memory_gb``, the VM (the app runs in its memory)
+    plus its hypervisor's per-VM overhead. Density, the memory plots and the explorers all
+    count with this one function."""
+    if vm_memory_gb is None or isolation not in ("vm", "microvm"):
+        return app_memory_mb + cost(isolation).memory_mb
+    if isinstance(vm_memory_gb, bool) or not vm_memory_gb > 0:
+        raise ValueError(f"vm_memory_gb must be positive, got {vm_memory_gb!r}.")
+    if app_memory_mb > vm_memory_gb * 1024:
+        raise ValueError(
+            f"The app needs {app_memory_mb:g} MB but each VM has {vm_memory_gb:g} GB: "
+            "give the VMs more memory."
+        )
+    return vm_cost_mb(vm_memory_gb, isolation)
+
+
+def kind_name(kind: str, *, vm_memory_gb: float | None = None) -> str:
+    """How an isolation kind is called in a figure or a sentence; a full VM of a chosen size
+    is named by that size ("1 GB VM"), not as MAN17's minimal guest."""
+    if kind == "vm" and vm_memory_gb is not None:
+        return f"{vm_memory_gb:g} GB VM"
+    return ISOLATION_NAMES[kind]
+
+
+def per_instance_cite(isolation: str, *, vm_memory_gb: float | None = None) -> str:
+    """The sources of :func:`per_instance_mb` for the same arguments."""
+    if vm_memory_gb is None or isolation not in ("vm", "microvm"):
+        return cost(isolation).cite()
+    measurement = vmm_measurement(None, isolation)
+    return data.cite(measurement) if measurement else "the VM's own memory"
+
+
 def density(
     host: Node | float,
     app: str = "nginx",
@@ -314,22 +372,11 @@ def density(
         app_memory_mb = catalog.get(app).memory_mb or 0
     if app_memory_mb < 0:
         raise ValueError(f"app_memory_mb must be zero or more, got {app_memory_mb!r}.")
-    if vm_memory_gb is not None:
-        if isolation not in ("vm", "microvm"):
-            raise ValueError(
-                f"vm_memory_gb sizes VMs; isolation={isolation!r} runs no VM: leave it out."
-            )
-        _positive_gb = vm_memory_gb > 0 and not isinstance(vm_memory_gb, bool)
-        if not _positive_gb:
-            raise ValueError(f"vm_memory_gb must be positive, got {vm_memory_gb!r}.")
-        if app_memory_mb > vm_memory_gb * 1024:
-            raise ValueError(
-                f"The app needs {app_memory_mb:g} MB but each VM has {vm_memory_gb:g} GB: "
-                "give the VMs more memory."
-            )
-        per_instance = vm_cost_mb(vm_memory_gb, isolation)
-        return math.floor(memory_gb * 1024 / per_instance)
-    per_instance = app_memory_mb + cost(isolation).memory_mb
+    if vm_memory_gb is not None and isolation not in ("vm", "microvm"):
+        raise ValueError(
+            f"vm_memory_gb sizes VMs; isolation={isolation!r} runs no VM: leave it out."
+        )
+    per_instance = per_instance_mb(app_memory_mb, isolation, vm_memory_gb=vm_memory_gb)
     if per_instance <= 0:
         raise ValueError("Each instance must need some memory: give app_memory_mb > 0.")
     return math.floor(memory_gb * 1024 / per_instance)

@@ -204,27 +204,37 @@ def every_vm(
 
 
 def isolation_at_least(
-    a: str, b: str, level: Any, *, section: str = "", weight: float = 1.0
+    a: str,
+    b: str,
+    level: Any,
+    *,
+    both_ways: bool = False,
+    section: str = "",
+    weight: float = 1.0,
 ) -> Requirement:
     """An attacker in the first ``a`` workload must cross at least ``level`` to reach the first
-    ``b`` workload (product ids). Isolation has a direction: ``a`` is the untrusted side."""
+    ``b`` workload (product ids). Isolation has a direction: ``a`` is the untrusted side; with
+    ``both_ways`` neither side is trusted, so the weaker direction counts."""
     want = level_of(level)
 
     def test(stack: Stack) -> str | None:
         x, y, missing = _pair(stack, a, b)
         if missing:
             return missing
-        got = stack.isolation(x, y).level
+        iso = stack.isolation(x, y)
+        got = iso.weakest if both_ways else iso.level
         if got >= want:
             return None
+        if both_ways:
+            return f"they are only separated at the {got.label} level in one direction"
         return f"an attacker in {a} only has to cross a {got.label}-level boundary"
 
-    return Requirement(
-        f"an attacker in {a} must cross at least a {want.label}-level boundary to reach {b}",
-        test,
-        section,
-        weight,
+    text = (
+        f"{a} and {b} isolated at least at the {want.label} level, whichever is attacked"
+        if both_ways
+        else f"an attacker in {a} must cross at least a {want.label}-level boundary to reach {b}"
     )
+    return Requirement(text, test, section, weight)
 
 
 def shares_kernel(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from virtlab import data
+from virtlab.overhead import vmm_memory_mb
 from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
 
 if TYPE_CHECKING:
@@ -53,10 +53,6 @@ _FAMILY_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
 def _family(kernel_family: str) -> str:
     """How a kernel family is written in prose (macOS, not Macos)."""
     return _FAMILY_NAMES.get(kernel_family, kernel_family)
-
-
-def _kernel_family(node: Node) -> str | None:
-    return node.kernel_family
 
 
 # --------------------------------------------------------------------------- what sits where
@@ -337,7 +333,7 @@ def container_runtime(node: Node) -> Iterator[Problem]:
             "Use runc, runhcs, gvisor, kata or hyperv-isolation as the runtime.",
         )
         return
-    family = _kernel_family(node.parent) if node.parent.kind == "engine" else None
+    family = node.parent.kernel_family if node.parent.kind == "engine" else None
     if family is not None and runtime.hosts and family not in runtime.hosts:
         yield _error(
             "unsupported-host-os",
@@ -352,7 +348,7 @@ def container_runtime(node: Node) -> Iterator[Problem]:
 def container_kernel(node: Node) -> Iterator[Problem]:
     if node.kind != "container" or node.parent.kind != "engine":
         return
-    host_family = _kernel_family(node.parent)
+    host_family = node.parent.kernel_family
     if host_family is None:
         return
     needs = {p.kernel for p in (node.product, node.base) if p is not None and p.kernel}
@@ -402,14 +398,6 @@ def container_kernel(node: Node) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- resources
 def _vms_on(host: Node) -> list[Node]:
     return [n for n in host.walk() if n.kind == "vm" and n.host() is host]
-
-
-def vmm_memory_mb(vm: Node) -> float:
-    """Memory the hypervisor spends on one VM beyond the VM's own memory (catalog data:
-    AGA20's per-VM VMM figures; QEMU's stands in for full hypervisors without a figure)."""
-    monitor = vm.parent.product if vm.parent is not None else None
-    measurement = monitor.vmm_memory if monitor is not None else None
-    return data.value(measurement) if measurement else 0.0
 
 
 def _which(number: int, vm: Node) -> str:

@@ -393,6 +393,9 @@ class Stack:
                     f"A Stack is built from hardware: pass vl.Hardware(...) objects, got {host!r}."
                 )
         self.hosts: list[Node] = list(hosts)
+        # Set by a widget that built this stack (e.g. "StackBuilder, changed by hand"): such a
+        # stack is not rebuilt when the grader re-runs the notebook, and check() says so.
+        self.origin: str | None = None
 
     # ----------------------------------------------------------------- the classic pictures
     @classmethod
@@ -497,9 +500,18 @@ class Stack:
 
         return stack_overhead(self)
 
-    # ----------------------------------------------------------------- JSON
+    # ----------------------------------------------------------------- JSON and code
     def to_dict(self) -> dict[str, Any]:
         return {"format": FORMAT, "hosts": [h.to_dict() for h in self.hosts]}
+
+    def to_code(self, name: str = "stack") -> str:
+        """Python source that builds this very stack (``vl`` is ``import virtlab as vl``).
+
+        What a widget built by hand is gone when a notebook is run again (the grader re-runs
+        it); pasted as code, it is rebuilt every time. Running the code gives a stack equal to
+        this one.
+        """
+        return _CodeWriter().stack(self, name)
 
     @classmethod
     def from_dict(cls, data: Any) -> Stack:
@@ -525,6 +537,85 @@ class Stack:
 
     def __repr__(self) -> str:
         return f"<Stack {len(self.hosts)} host(s), {len(self.workloads())} workload(s)>"
+
+
+def _quote(product_id: str) -> str:
+    """A product id as a string literal in the course's style (catalog ids never hold quotes)."""
+    return f'"{product_id}"'
+
+
+class _CodeWriter:
+    """Turns a stack into the build calls of the public API, one line per layer; a layer gets a
+    variable name only when something is built on it."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.used: dict[str, int] = {}
+
+    def stack(self, stack: Stack, name: str) -> str:
+        hosts = [self.node(host, None) for host in stack.hosts]
+        self.lines.append(f"{name} = vl.Stack({', '.join(hosts)})")
+        return "\n".join(self.lines) + "\n"
+
+    def _name(self, node: Node) -> str:
+        base = {"hardware": "hw", "vm": "vm", "container": "container"}.get(node.kind)
+        if base is None:
+            base = (node.product.id if node.product else node.kind).replace("-", "_")
+            base = base if base.isidentifier() and base not in ("vl", "stack") else node.kind
+        self.used[base] = self.used.get(base, 0) + 1
+        n = self.used[base]
+        return base if n == 1 else f"{base}{n}"
+
+    def call(self, node: Node) -> str:
+        a = node.attrs
+        if node.kind == "hardware":
+            sizes = ("cores", "memory_gb", "storage_gb")
+            return "vl.Hardware(" + ", ".join(f"{k}={a[k]!r}" for k in sizes) + ")"
+        if node.kind == "vm":
+            sizes = ("vcpus", "memory_gb", "storage_gb", "minimum_gb", "maximum_gb")
+            args = [f"{k}={a[k]!r}" for k in sizes if k in a]
+            guest = self._sole_guest(node)
+            if guest is not None:
+                args.insert(0, _quote(guest.product.id))
+            return f"create_vm({', '.join(args)})"
+        if node.kind == "container":
+            image = node.product.id if node.product is not None else node.base.id
+            args = [_quote(image)]
+            if node.product is not None and node.base is not None:
+                args.append(f"base={_quote(node.base.id)}")
+            if node.runtime is not None:
+                args.append(f"runtime={_quote(node.runtime.id)}")
+            args.append(f"memory_mb={a['memory_mb']!r}")
+            return f"run({', '.join(args)})"
+        return f"install({_quote(node.product.id)})"
+
+    @staticmethod
+    def _sole_guest(vm: Node) -> Node | None:
+        """The VM's guest OS when it is all the VM holds, so create_vm(guest) builds both."""
+        if len(vm.children) == 1 and vm.children[0].kind == "os" and vm.children[0].product:
+            return vm.children[0]
+        return None
+
+    def node(self, node: Node, parent: str | None) -> str:
+        call = self.call(node) if parent is None else f"{parent}.{self.call(node)}"
+        guest = self._sole_guest(node) if node.kind == "vm" else None
+        if guest is not None:  # vm.guest is the layer things are built on
+            if not guest.children:
+                self.lines.append(call)
+                return call
+            name = self._name(guest)
+            self.lines.append(f"{name} = {call}.guest")
+            for child in guest.children:
+                self.node(child, name)
+            return name
+        if not node.children and parent is not None:
+            self.lines.append(call)
+            return call
+        name = self._name(node)
+        self.lines.append(f"{name} = {call}")
+        for child in node.children:
+            self.node(child, name)
+        return name
 
 
 _NUMERIC_ATTRS = {

@@ -124,4 +124,30 @@ def check(qid: str, value: Any) -> Result:
         return Result(qid, "unknown question", feedback=(f"There is no question {qid!r}.{hint}",))
     # Score the answer as the grader will see it: through the same JSON round trip.
     score = question.score(encoding.decode(json.loads(encoding.dumps(value))))
-    return Result(qid, score.status, score.points, score.max_points, score.feedback)
+    return Result(
+        qid,
+        score.status,
+        score.points,
+        score.max_points,
+        (*_rerun_warnings(value), *score.feedback),
+    )
+
+
+def _rerun_warnings(value: Any) -> tuple[str, ...]:
+    """What the grader cannot rebuild: it re-runs the notebook in a fresh kernel, where nobody
+    moves a widget, so an answer made by hand in a widget is not the answer it grades."""
+    origin = getattr(value, "origin", None) if type(value).__name__ == "Stack" else None
+    if origin:
+        return (
+            f"⚠ This stack was made by hand ({origin}). The grader re-runs this notebook, "
+            "where nobody moves the builder, so it will not grade this stack. Paste the "
+            "builder's code (builder.code(), also shown under the builder) into this cell, "
+            "build the answer from it, and check again.",
+        )
+    if type(value).__module__.startswith(("ipywidgets", "virtlab.widgets")):
+        return (
+            f"⚠ The answer is a widget ({type(value).__name__}), which the grader cannot "
+            "save: answer with the value or the stack it shows (for a StackBuilder, the "
+            "code from builder.code()).",
+        )
+    return ()

@@ -89,11 +89,13 @@ def _fit_label(name: str, width_units: float, total_units: float) -> str:
 
 def _describe(node: Node) -> str:
     lines = [f"<b>{html.escape(node.name)}</b>", f"layer: {node.kind}"]
-    attrs = node.attrs
     if node.kind == "hardware":
-        lines.append(f"{attrs['cores']} cores, {attrs['memory_gb']:g} GB memory")
+        lines.append(f"{node.cpus} cores, {node.memory_gb:g} GB memory")
     elif node.kind == "vm":
-        lines.append(f"{attrs['vcpus']} vCPUs, {attrs['memory_gb']:g} GB memory")
+        dynamic = (
+            f" (dynamic: {node.minimum_gb:g}–{node.maximum_gb:g} GB)" if node.dynamic_memory else ""
+        )
+        lines.append(f"{node.cpus} vCPUs, {node.memory_gb:g} GB memory{dynamic}")
     elif node.kind == "container":
         runtime = node.runtime
         lines.append(f"{node.memory_mb:g} MB memory limit")

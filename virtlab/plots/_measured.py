@@ -10,7 +10,14 @@ import plotly.graph_objects as go
 from virtlab import catalog, data
 from virtlab.isolation import IsolationLevel
 from virtlab.isolation import attack_surface as surface_of
-from virtlab.overhead import ISOLATION_KINDS, ISOLATION_NAMES, cost, density
+from virtlab.overhead import (
+    ISOLATION_KINDS,
+    ISOLATION_NAMES,
+    cost,
+    density,
+    kind_name,
+    per_instance_mb,
+)
 from virtlab.plots._style import (
     ISOLATION_KIND_COLOURS,
     LAYER_COLOURS,
@@ -370,16 +377,18 @@ def density_curve(
     max_memory_gb: float | None = None,
     *,
     app_memory_mb: float | None = None,
+    vm_memory_gb: float | None = None,
 ) -> go.Figure:
     """How many instances of an app fit in a host's memory, per isolation kind.
 
     ``host`` is a Hardware node or a memory size in GB (default: a 64 GB server); its memory is
-    marked on the curves.
+    marked on the curves. ``vm_memory_gb`` sizes the full VMs (the app runs inside each);
+    without it a full VM is MAN17's minimal Debian guest on Xen.
     """
     if host is None:
         host_gb = float(DEFAULT_HARDWARE["memory_gb"])
     elif isinstance(host, Node):
-        host_gb = float(host.attrs.get("memory_gb", DEFAULT_HARDWARE["memory_gb"]))
+        host_gb = host.memory_gb
     elif isinstance(host, (int, float)) and not isinstance(host, bool) and host > 0:
         host_gb = float(host)
     else:
@@ -395,9 +404,12 @@ def density_curve(
     traces = []
     cited: list[str] = []
     for kind in kinds:
-        counts = [density(gb, app, kind, app_memory_mb=size) for gb in grid]
-        at_host = density(host_gb, app, kind, app_memory_mb=size)
+        sized = {"vm_memory_gb": vm_memory_gb} if kind == "vm" else {}
+        counts = [density(gb, app, kind, app_memory_mb=size, **sized) for gb in grid]
+        at_host = density(host_gb, app, kind, app_memory_mb=size, **sized)
         c = cost(kind)
+        each = _each(size, kind, vm_memory_gb)
+        label = kind_name(kind, vm_memory_gb=_vm_size(kind, vm_memory_gb))
         cited += [s for s in c.sources if s not in cited]
         colour = ISOLATION_KIND_COLOURS[kind]
         traces.append(
@@ -406,10 +418,10 @@ def density_curve(
                 y=[n if n > 0 else None for n in counts],
                 mode="lines",
                 line={"color": colour, "width": 2.5},
-                name=ISOLATION_NAMES[kind],
+                name=kind_name(kind, vm_memory_gb=_vm_size(kind, vm_memory_gb)),
                 legendgroup=kind,
-                hovertemplate=f"{ISOLATION_NAMES[kind]}: %{{y:,}} fit in %{{x:g}} GB"
-                f"<br>{size:g} MB app + {c.memory_mb:.3g} MB isolation each"
+                hovertemplate=f"{label}: %{{y:,}} fit in %{{x:g}} GB"
+                f"<br>{each}"
                 f"<br>Source: {html.escape(c.cite())}<extra></extra>",
             )
         )
@@ -419,7 +431,7 @@ def density_curve(
                 y=[at_host if at_host > 0 else None],
                 mode="markers",
                 marker={"color": colour, "size": 10, "line": {"color": "#333333", "width": 1}},
-                name=f"{ISOLATION_NAMES[kind]} on this host",
+                name=f"{label} on this host",
                 legendgroup=kind,
                 showlegend=False,
                 hovertemplate=f"this host ({host_gb:g} GB): {at_host:,} × {html.escape(app)}"
@@ -460,6 +472,19 @@ def density_curve(
     )
 
 
+def _vm_size(kind: str, vm_memory_gb: float | None) -> float | None:
+    """A chosen VM size applies to full VMs; the other kinds keep their published cost."""
+    return vm_memory_gb if kind == "vm" else None
+
+
+def _each(size: float, kind: str, vm_memory_gb: float | None) -> str:
+    """What one instance is made of, for a hover label."""
+    if _vm_size(kind, vm_memory_gb) is not None:
+        extra = per_instance_mb(size, kind, vm_memory_gb=vm_memory_gb) - vm_memory_gb * 1024
+        return f"a {vm_memory_gb:g} GB VM (the app inside) + {extra:.3g} MB per-VM overhead"
+    return f"{size:g} MB app + {cost(kind).memory_mb:.3g} MB isolation"
+
+
 def memory_use(
     instances: int,
     host_memory_gb: float,
@@ -467,6 +492,7 @@ def memory_use(
     *,
     app_memory_mb: float | None = None,
     chosen: str | None = None,
+    vm_memory_gb: float | None = None,
 ) -> go.Figure:
     """Memory that ``instances`` copies of an app need with each isolation kind, vs the host."""
     if isinstance(instances, bool) or not isinstance(instances, int) or instances < 0:
@@ -476,15 +502,20 @@ def memory_use(
     names, needed, colours, hovers, cited = [], [], [], [], []
     for kind in ISOLATION_KINDS:
         c = cost(kind)
-        gb = instances * (size + c.memory_mb) / 1024
-        names.append(ISOLATION_NAMES[kind])
+        gb = (
+            instances
+            * per_instance_mb(size, kind, vm_memory_gb=_vm_size(kind, vm_memory_gb))
+            / 1024
+        )
+        label = kind_name(kind, vm_memory_gb=_vm_size(kind, vm_memory_gb))
+        names.append(label)
         needed.append(gb)
         faded = chosen is not None and kind != chosen
         colours.append("#DDDDDD" if faded else ISOLATION_KIND_COLOURS[kind])
         fits = "fits" if gb <= host_memory_gb else "does not fit"
         hovers.append(
-            f"<b>{ISOLATION_NAMES[kind]}</b>: {gb:,.1f} GB for {instances:,} × "
-            f"({size:g} MB app + {c.memory_mb:.3g} MB isolation): {fits}"
+            f"<b>{label}</b>: {gb:,.1f} GB for {instances:,} × "
+            f"({_each(size, kind, vm_memory_gb)}): {fits}"
             f"<br>Source: {html.escape(c.cite())}"
         )
         cited += [s for s in c.sources if s not in cited]

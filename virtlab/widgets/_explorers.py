@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as w
 
 from virtlab import catalog
 from virtlab.isolation import Isolation
-from virtlab.overhead import ISOLATION_KINDS, ISOLATION_NAMES, cost, density
+from virtlab.overhead import (
+    ISOLATION_KINDS,
+    ISOLATION_NAMES,
+    density,
+    kind_name,
+    per_instance_cite,
+    per_instance_mb,
+)
 from virtlab.plots import density_curve, diagram_parts, memory_use
 from virtlab.stack import Stack
 from virtlab.widgets._live import LiveFigure
@@ -31,7 +39,8 @@ def _guard(owner: Any, handler: Callable[..., None]) -> Callable[..., None]:
 
 
 class IsolationExplorer(w.VBox):
-    """Pick two workloads: the layers they share light up and a sentence explains the boundary."""
+    """Pick an attacker's workload and a target: the layers they share light up and a sentence
+    explains what the attacker must cross (isolation has a direction)."""
 
     def __init__(self, stack: Stack) -> None:
         if not isinstance(stack, Stack):
@@ -43,13 +52,13 @@ class IsolationExplorer(w.VBox):
         self.first = w.Dropdown(
             options=labels,
             value=labels[0] if labels else None,
-            description="Workload A",
+            description="Attacker in",
             style=style,
         )
         self.second = w.Dropdown(
             options=labels,
             value=labels[1] if len(labels) > 1 else None,
-            description="Workload B",
+            description="reaching",
             style=style,
         )
         self.explanation = w.HTML()
@@ -75,13 +84,19 @@ class IsolationExplorer(w.VBox):
             if label not in self.first.options:
                 known = ", ".join(self.first.options) or "none"
                 raise ValueError(f"No workload labelled {label!r}; workloads: {known}.")
-        self._quiet = True
-        try:
+        with self._quietly():
             self.first.value = a_label
             self.second.value = b_label
-        finally:
-            self._quiet = False
         self._refresh()
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Change both choices with one redraw at the end instead of one per change."""
+        was, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = was
 
     def _shared(self) -> tuple | None:
         iso = self.isolation
@@ -131,8 +146,15 @@ class OverheadExplorer(w.VBox):
             style=style,
         )
         self.instances = w.IntSlider(100, min=1, max=5000, description="Instances", style=style)
+        # a full VM costs what it is given (the app runs inside it) plus per-VM overhead
+        self.vm_memory_gb = w.FloatSlider(
+            1.0, min=0.25, max=64.0, step=0.25, description="Memory per full VM (GB)", style=style
+        )
         self.isolation = w.Dropdown(
-            options=[(ISOLATION_NAMES[k], k) for k in ISOLATION_KINDS],
+            options=[
+                ("full VM (memory per VM below)" if k == "vm" else ISOLATION_NAMES[k], k)
+                for k in ISOLATION_KINDS
+            ],
             value="container",
             description="Isolation",
             style=style,
@@ -143,14 +165,16 @@ class OverheadExplorer(w.VBox):
         self.density_figure = self._density.widget
         self.memory_figure = self._memory.widget
         # the density curve depends on the two sizes only; instances and isolation leave it be
-        for control in (self.host_memory_gb, self.app_memory_mb):
+        sizes = (self.host_memory_gb, self.app_memory_mb, self.vm_memory_gb)
+        for control in sizes:
             control.observe(_guard(self, self._refresh_density), names="value")
-        for control in (self.host_memory_gb, self.app_memory_mb, self.instances, self.isolation):
+        for control in (*sizes, self.instances, self.isolation):
             control.observe(_guard(self, self._refresh), names="value")
         super().__init__(
             [
                 w.HBox([self.host_memory_gb, self.app_memory_mb]),
                 w.HBox([self.instances, self.isolation]),
+                self.vm_memory_gb,
                 self.verdict,
                 self.memory_figure,
                 self.density_figure,
@@ -166,11 +190,19 @@ class OverheadExplorer(w.VBox):
             self.app,
             self.isolation.value,
             app_memory_mb=self.app_memory_mb.value,
+            vm_memory_gb=self._vm_size(),
         )
+
+    def _vm_size(self) -> float | None:
+        """The chosen VM size when full VMs are chosen; other kinds keep their own cost."""
+        return self.vm_memory_gb.value if self.isolation.value == "vm" else None
 
     def _density_fig(self):
         return density_curve(
-            self.host_memory_gb.value, self.app, app_memory_mb=self.app_memory_mb.value
+            self.host_memory_gb.value,
+            self.app,
+            app_memory_mb=self.app_memory_mb.value,
+            vm_memory_gb=self.vm_memory_gb.value,
         )
 
     def _memory_fig(self):
@@ -180,6 +212,7 @@ class OverheadExplorer(w.VBox):
             self.app,
             app_memory_mb=self.app_memory_mb.value,
             chosen=self.isolation.value,
+            vm_memory_gb=self.vm_memory_gb.value,
         )
 
     def _refresh_density(self, *_: Any) -> None:
@@ -188,7 +221,9 @@ class OverheadExplorer(w.VBox):
     def _refresh(self, *_: Any) -> None:
         self._memory.show_figure(self._memory_fig())
         kind = self.isolation.value
-        per = self.app_memory_mb.value + cost(kind).memory_mb
+        per = per_instance_mb(self.app_memory_mb.value, kind, vm_memory_gb=self._vm_size())
+        source = per_instance_cite(kind, vm_memory_gb=self._vm_size())
+        name = kind_name(kind, vm_memory_gb=self._vm_size())
         need_gb = self.instances.value * per / 1024
         fit = self.fits
         ok = self.instances.value <= fit
@@ -196,7 +231,7 @@ class OverheadExplorer(w.VBox):
         colour = "#009E73" if ok else "#D55E00"
         self.verdict.value = (
             f"<p><b style='color:{colour}'>{mark}</b>: {self.instances.value:,} × "
-            f"{html.escape(self.app)} as {ISOLATION_NAMES[kind]} need {need_gb:,.1f} GB "
+            f"{html.escape(self.app)} as {html.escape(name)} need {need_gb:,.1f} GB "
             f"({per:,.1f} MB each); a {self.host_memory_gb.value} GB host holds at most "
-            f"{fit:,}. <span style='color:#555'>Source: {html.escape(cost(kind).cite())}</span></p>"
+            f"{fit:,}. <span style='color:#555'>Source: {html.escape(source)}</span></p>"
         )

@@ -22,7 +22,8 @@ A module ``virtlab/grading/bank/exNN.py`` defines three names::
         StackRequirements(
             id="ex02-q4", points=3, section="The three-guest server",
             prompt="Build the three-guest server.",
-            requirements=(valid(), guest_oses("windows-10", "ubuntu", "centos"), memory_fits()),
+            requirements=(valid(), type1_on_hardware(),
+                          guest_oses("windows-10", "ubuntu", "centos"), memory_fits()),
         ),
         Number(id="ex02-q3", points=1, prompt="How many 8 GB VMs fit in 64 GB?", unit="VMs",
                answer_hash="<answer_hash('ex02-q3', 8)>"),
@@ -46,9 +47,11 @@ Rules that keep grading fair and stable:
   and exact numbers (``Number(answer_hash=answer_hash(qid, round(x, decimals)))``),
   ``answer_hash(f"{qid}:{item}", category)`` per item for :class:`Classification`
   (see :func:`classification_hashes`). Compute them once in a Python shell and paste the hex.
-* stack questions list :class:`~virtlab.grading.questions.Requirement` objects; the kit in
+* stack questions list :class:`~virtlab.requirements.Requirement` objects (the same kind the
+  lesson 07 scenarios use); the kit in :mod:`virtlab.requirements`, re-exported by
   :mod:`virtlab.grading.questions` (``valid``, ``memory_fits``, ``no_problem``, ``contains``,
-  ``guest_oses``, ``every_vm``, ``isolation_at_least``, ``shares_kernel``,
+  ``type1_on_hardware``, ``guest_oses``, ``every_vm``, ``isolation_at_least`` (directional:
+  the attacker sits in the first workload; ``both_ways=True`` for peers), ``shares_kernel``,
   ``same_workloads_as``, ``same_hardware_as``) covers most needs; a custom one is
   ``Requirement("what is required", lambda stack: None if ok else "what is wrong")``.
 * partial credit: a classification earns its share per item, a stack its share per met
@@ -123,6 +126,7 @@ def _scoring_code() -> list[Path]:
         "rules",
         "isolation",
         "overhead",
+        "requirements",
         "scenarios",
         "hwvirt",
         "images",

@@ -112,7 +112,9 @@ QUESTIONS = [
             guest_oses("windows-10", "ubuntu", "centos"),
             every_vm(vcpus=2, memory_gb=8, section="vCPU and vRAM"),
             memory_fits(section="Overcommit"),
-            isolation_at_least("nginx", "postgres", "vm", section="The three-guest server"),
+            isolation_at_least(
+                "nginx", "postgres", "vm", both_ways=True, section="The three-guest server"
+            ),
         ),
     ),
     BugHunt(

@@ -35,7 +35,7 @@ def broken_laptop() -> Stack:
 
 
 def _the_mac(stack) -> str | None:
-    sizes = [(h.attrs["cores"], h.attrs["memory_gb"]) for h in stack.hosts]
+    sizes = [(h.cpus, h.memory_gb) for h in stack.hosts]
     if len(sizes) == 1 and sizes[0][0] == 8 and sizes[0][1] == 16:
         return None
     return "use one physical machine, vl.Hardware(cores=8, memory_gb=16)"

@@ -146,7 +146,7 @@ QUESTIONS = [
         prompt="Fix the Windows container host so that its two IIS containers do not share a "
         "kernel, without changing the hardware or the containers.",
         original=broken_windows_host,
-        requirements=(isolation_at_least("iis", "iis", "vm", section=WINDOWS),),
+        requirements=(isolation_at_least("iis", "iis", "vm", both_ways=True, section=WINDOWS),),
         fix_sections={"unsupported-host-os": MIDDLE, "not-a-runtime": WINDOWS},
     ),
     MultipleChoice(

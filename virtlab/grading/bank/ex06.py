@@ -66,7 +66,7 @@ def _fleet(stack: Any) -> list[Any]:
 def _one_small_server(stack: Any) -> str | None:
     if len(stack.hosts) != 1:
         return f"the stack has {len(stack.hosts)} physical servers"
-    memory = stack.hosts[0].attrs["memory_gb"]
+    memory = stack.hosts[0].memory_gb
     if memory > FLEET_HOST_GB:
         return f"the server has {memory:g} GB"
     return None

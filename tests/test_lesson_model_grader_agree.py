@@ -1,4 +1,4 @@
-"""One story across lesson, model and grader (issue 8): KVM as lesson 02 teaches it, guest VMs
+"""One story across lesson, model and grader: KVM as lesson 02 teaches it, guest VMs
 as workloads with their configured cost, isolation with a direction, Hyper-V's memory limits."""
 
 from __future__ import annotations
@@ -195,3 +195,55 @@ def test_dynamic_memory_survives_the_json_round_trip_and_checks_its_order():
     assert (vm.minimum_gb, vm.memory_gb, vm.maximum_gb) == (2, 4, 8)
     with pytest.raises(ValueError, match="minimum_gb <= memory_gb <= maximum_gb"):
         hw.children[0].create_vm("ubuntu", memory_gb=4, minimum_gb=6)
+
+
+# --------------------------------------------------------------------------- one vocabulary
+def test_runtimes_speak_the_isolation_level_and_kind_vocabulary():
+    from virtlab.isolation import runtime_level
+    from virtlab.overhead import KINDS
+
+    runtimes = [p for p in vl.catalog.all() if p.isolation is not None]
+    assert runtimes
+    for product in runtimes:
+        assert product.isolation.upper() in IsolationLevel.__members__, product.id
+        if product.kind != "microvm":
+            kind = KINDS[product.isolation_kind]
+            assert kind.level == runtime_level(product), product.id
+
+
+def test_a_new_vm_isolating_runtime_is_costed_from_catalog_data_alone():
+    from dataclasses import replace
+
+    from virtlab.overhead import cost, isolation_kinds_of
+
+    hw = vl.Hardware()
+    container = hw.install("ubuntu").install("docker").run("nginx", runtime="kata")
+    newcomer = replace(vl.catalog.get("kata"), id="new-vm-runtime", name="New VM runtime")
+    container.attrs["runtime"] = newcomer
+    assert isolation_kinds_of(container) == ["kata"]
+    (row,) = vl.Stack(hw).overhead().rows
+    assert row.memory_mb == cost("kata").memory_mb
+    assert container.kernel_family == "linux"  # its own VM brings the kernel nginx needs
+
+
+def test_ex02_q5_counts_the_weaker_direction_for_two_peers():
+    """postgres on KVM's own Linux: from nginx's VM it is far, but from postgres nginx is not."""
+    server = vl.Hardware(cores=16, memory_gb=64)
+    linux = server.install("ubuntu")
+    kvm = linux.install("kvm")
+    kvm.create_vm("windows-10", vcpus=2, memory_gb=8)
+    kvm.create_vm("ubuntu", vcpus=2, memory_gb=8).guest.install("nginx")
+    kvm.create_vm("centos", vcpus=2, memory_gb=8)
+    linux.install("postgres")
+    score = question("ex02-q5").score(vl.Stack(server))
+    assert "✗ nginx and postgres isolated at least at the vm level, whichever is attacked" in (
+        " ".join(score.feedback)
+    )
+
+
+def test_figures_name_a_sized_vm_by_its_size_and_the_man17_guest_as_such():
+    bars = plots.memory_use(10, 64, vm_memory_gb=2).data[0]
+    assert "2 GB VM" in list(bars.x)
+    assert "minimal Debian VM (Xen)" in list(plots.memory_use(10, 64).data[0].x)
+    sized = bars.y[list(bars.x).index("2 GB VM")]
+    assert sized == pytest.approx(10 * (2 * 1024 + data.value("aga20-vmm-memory-qemu")) / 1024)
