@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from virtlab.live import _mode
+from virtlab.live._namespaces import shown
 from virtlab.live._run import run
 
 
@@ -49,7 +50,7 @@ class LimitedRun:
         if self.pids is not None:
             limits.append(f"{self.pids} processes")
         lines = [
-            f"$ {' '.join(self.command)}   (cgroup limit: {', '.join(limits)})",
+            f"$ {shown(self.command)}   (cgroup limit: {', '.join(limits)})",
             f"  run: «{where}, cgroup v{self.cgroup_version}»",
             f"  killed: {'yes, by ' + self.killed_by if self.killed else 'no'}",
             f"  out-of-memory kills in the group: {self.oom_kills}",

@@ -89,7 +89,7 @@ class IsolatedRun:
     def __str__(self) -> str:
         where = "live on this machine" if self.live else f"{self.recorded}: {self.why}"
         lines = [
-            f"$ {' '.join(self.command)}   (in new {', '.join(self.kinds)} namespaces)",
+            f"$ {shown(self.command)}   (in new {', '.join(self.kinds)} namespaces)",
             f"  run: «{where}»",
             f"  hostname inside: {self.hostname}   host: «{self.host_hostname}»",
             f"  PID inside: {self.pid_inside}   the same process seen from the host: "
@@ -108,6 +108,13 @@ class IsolatedRun:
         return "\n".join(lines)
 
     _repr_pretty_ = lambda self, p, cycle: p.text(str(self))  # noqa: E731
+
+
+def shown(command: tuple[str, ...]) -> str:
+    """The command as a learner typed it: a shell string shows as itself."""
+    if len(command) == 3 and command[:2] == ("sh", "-c"):
+        return command[2]
+    return " ".join(command)
 
 
 def check_kinds(namespaces: Sequence[str]) -> tuple[str, ...]:

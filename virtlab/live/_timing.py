@@ -18,25 +18,34 @@ TRUE = "/bin/true"
 IMAGES = ("busybox", "alpine", "hello-world")  # used only when already present: never pulled
 
 
+ORDER = ("process", "namespaces", "container", "microvm")
+
+
 @dataclass(frozen=True)
 class Timing:
-    kind: str  # "process", "namespaces", "container", "microvm"
+    kind: str  # one of ORDER
     label: str
     median_ms: float
     p90_ms: float
     runs: int
     how: str
+    recorded: str = ""  # empty when measured here; else where and when it was recorded
 
     def __str__(self) -> str:
+        where = f" ({self.recorded})" if self.recorded else ""
         return (
-            f"{self.label:<34} median «{self.median_ms:8.2f}» ms   p90 «{self.p90_ms:8.2f}» ms"
-            f"   ({self.runs} runs)"
+            f"median {self.median_ms:.2f} ms, p90 {self.p90_ms:.2f} ms over {self.runs} runs: "
+            f"{self.label}{where}"
         )
 
 
 @dataclass(frozen=True)
 class StartTimes:
-    """What :func:`measure_start` measured. Values that differ by machine print «like this»."""
+    """What :func:`measure_start` measured. Values that differ by machine print «like this».
+
+    A kind this machine cannot start live is filled in from the recording, when there is one,
+    and says so (``Timing.recorded``); ``skipped`` keeps why it was not measured here.
+    """
 
     timings: tuple[Timing, ...]
     skipped: dict[str, str] = field(default_factory=dict)  # kind -> why it was not measured
@@ -47,10 +56,17 @@ class StartTimes:
     def get(self, kind: str) -> Timing | None:
         return next((t for t in self.timings if t.kind == kind), None)
 
+    def median_ms(self, kind: str) -> float | None:
+        timing = self.get(kind)
+        return timing.median_ms if timing else None
+
     def __str__(self) -> str:
         where = "live on this machine" if self.live else f"{self.recorded}: {self.why}"
-        lines = [f"Start times, «{where}»:", *(f"  {t}" for t in self.timings)]
-        lines += [f"  {kind}: «not measured: {why}»" for kind, why in self.skipped.items()]
+        lines = [f"Start times («{where}»):"]
+        for kind in ORDER:
+            timing = self.get(kind)
+            text = str(timing) if timing else f"not measured: {self.skipped.get(kind, '')}"
+            lines.append(f"  {kind:<11} «{text}»")
         return "\n".join(lines)
 
     _repr_pretty_ = lambda self, p, cycle: p.text(str(self))  # noqa: E731
@@ -150,8 +166,13 @@ def measure_live(repeat: int, vm_repeat: int) -> StartTimes:
             f"qemu-system-x86_64 -M microvm -accel {boots[0].accel}",
             [b.boot_seconds * 1000 for b in boots],
         )
-    elif why is not None:
-        skipped["microvm"] = why
+    else:
+        skipped["microvm"] = why or "vm_repeat=0 was passed"
+    recorded = _mode.recorded()["measure_start"]
+    for row in recorded["timings"]:
+        if row["kind"] in skipped and not skipped[row["kind"]].startswith("vm_repeat"):
+            timings.append(Timing(**{**row, "recorded": _mode.recorded_label()}))
+    timings.sort(key=lambda t: ORDER.index(t.kind))
     return StartTimes(tuple(timings), skipped)
 
 

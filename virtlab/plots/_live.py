@@ -44,13 +44,14 @@ def start_times(measured: Any) -> go.Figure:
     for kind, published in PUBLISHED.items():
         timing = measured.get(kind)
         if timing is not None:
+            here = "reference machine (recorded)" if timing.recorded else where
             rows.append(
                 (
-                    f"{timing.label} — {where}",
+                    f"{timing.label} — {here}",
                     kind,
                     timing.median_ms,
                     timing.p90_ms,
-                    f"<b>{html.escape(timing.label)}</b><br>{where}: median "
+                    f"<b>{html.escape(timing.label)}</b><br>{here}: median "
                     f"{timing.median_ms:.2f} ms, 90th percentile {timing.p90_ms:.2f} ms over "
                     f"{timing.runs} runs<br>{html.escape(timing.how)}",
                 )

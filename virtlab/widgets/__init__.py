@@ -6,6 +6,14 @@
 
 from virtlab.widgets._builder import ARCHITECTURES, StackBuilder
 from virtlab.widgets._explorers import IsolationExplorer, OverheadExplorer
+from virtlab.widgets._namespaces import NamespaceLab
 from virtlab.widgets._quiz import Quiz
 
-__all__ = ["ARCHITECTURES", "IsolationExplorer", "OverheadExplorer", "Quiz", "StackBuilder"]
+__all__ = [
+    "ARCHITECTURES",
+    "IsolationExplorer",
+    "NamespaceLab",
+    "OverheadExplorer",
+    "Quiz",
+    "StackBuilder",
+]
