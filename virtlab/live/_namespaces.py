@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 import secrets
+import signal
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -215,6 +218,9 @@ def run_live(
     argv = [*unshare_argv(kinds), "/bin/sh", "-c", _INSIDE, "sh", mark, hostname or "", remount]
     done = run([*argv, *command], timeout=timeout)
     parts = _sections(done.stdout, mark)
+    net_id = _ns_id((parts.get("ns") or [""] * 4)[3])
+    if net_id is not None and net_id != host_namespace_ids()["net"]:
+        kill_namespace("net", net_id)
     if "out" not in parts:
         problem = "it timed out" if done.timed_out else done.stderr.strip() or "no output"
         raise RuntimeError(f"unshare could not start the command: {problem}")
@@ -245,6 +251,28 @@ def run_live(
         host_kernel=_mode.host_kernel(),
         namespaces=namespaces,
     )
+
+
+def kill_namespace(kind: str, ns_id: int, wait: float = 2.0) -> None:
+    """SIGKILL every process in this namespace, until none is left (or ``wait`` s pass).
+
+    The run's network namespace is always new, so every process the command started, even one
+    that left its process group with setsid and outlived the command, is still in it.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{entry}/ns/{kind}").endswith(f"[{ns_id}]"):
+                        found.append(int(entry))
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        if not found or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
 
 
 def _host_hostname() -> str:
