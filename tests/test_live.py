@@ -368,3 +368,39 @@ def test_namespace_lab_live_without_uts_keeps_the_host_name(monkeypatch):
 
 def test_signals_are_named():
     assert signal.Signals(9).name == "SIGKILL"
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+@pytest.fixture
+def interrupt_first_wait(monkeypatch):
+    """The first timed wait for a command raises KeyboardInterrupt, as Ctrl-C in a notebook."""
+    import subprocess
+
+    real_wait = subprocess.Popen.wait
+    interrupted = []
+
+    def wait(self, timeout=None):
+        if timeout is not None and not interrupted:
+            interrupted.append(self.pid)
+            time.sleep(0.3)  # let the command start its children
+            raise KeyboardInterrupt
+        return real_wait(self, timeout=timeout)
+
+    monkeypatch.setattr(subprocess.Popen, "wait", wait)
+    return interrupted
+
+
+def test_ctrl_c_during_a_run_kills_the_command_and_its_children(interrupt_first_wait):
+    from virtlab.live import _run
+
+    with pytest.raises(KeyboardInterrupt):
+        _run.run(["sh", "-c", "sleep 315 & sleep 315"], timeout=30)
+    assert interrupt_first_wait and _eventually_none(lambda: _processes_running("sleep 315")) == []
+
+
+@needs_cg
+def test_ctrl_c_during_a_limited_run_still_removes_the_cgroup(interrupt_first_wait):
+    with pytest.raises(KeyboardInterrupt):
+        live.run_limited("sleep 316 & sleep 316", memory_mb=64)
+    assert _eventually_none(lambda: _processes_running("sleep 316")) == []
+    assert _virtlab_cgroups() == []

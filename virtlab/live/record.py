@@ -25,7 +25,7 @@ from virtlab.live._cgroups import memory_hog
 # (experiment, keyword arguments); the first call of each experiment is its default demo.
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("run_isolated", {"cmd": "echo I am PID $$ on $(hostname)", "hostname": "box"}),
-    ("run_isolated", {"cmd": "hostname", "hostname": "box"}),
+    ("run_isolated", {"cmd": "hostname; echo PID $$", "hostname": "box"}),  # NamespaceLab
     ("run_isolated", {"cmd": "echo $$", "namespaces": ("pid", "mnt")}),
     ("run_isolated", {"cmd": "hostname", "namespaces": tuple(live.KINDS), "hostname": "box"}),
     ("run_limited", {"cmd": memory_hog(200), "memory_mb": 64}),
