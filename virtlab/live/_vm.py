@@ -19,7 +19,6 @@ import os
 import platform
 import re
 import secrets
-import select
 import subprocess
 import tempfile
 import time
@@ -221,6 +220,8 @@ def _argv(kernel: str, initrd: Path, accel: str, memory_mb: int) -> list[str]:
 
 def _boot(argv: list[str], timeout: float) -> tuple[float, str] | None:
     """Start QEMU, wait for the init's line; (seconds, line) or None at the time limit."""
+    import select  # here, not at the top: Pyodide (JupyterLite) imports this module too
+
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv,
