@@ -130,6 +130,13 @@ def test_pid_1_of_a_pid_namespace_ignores_its_own_sigkill():
 
 
 @needs_ns
+def test_all_eight_kinds_at_once_map_the_user_to_root_inside():
+    run = live.run_isolated("id -u; ls /proc | grep -c '^[0-9]'", namespaces=tuple(live.KINDS))
+    assert run.stderr == "" and run.stdout.splitlines()[0] == "0"
+    assert all(ns.new for ns in run.namespaces.values())
+
+
+@needs_ns
 def test_proc_is_remounted_privately_so_the_host_keeps_its_own():
     before = Path("/proc/self/mountinfo").read_text()
     live.run_isolated("true", namespaces=("pid", "mnt"))

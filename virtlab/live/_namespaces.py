@@ -184,7 +184,8 @@ def unshare_argv(kinds: Sequence[str]) -> list[str]:
     argv = [available("unshare") or "unshare"]
     if not _mode.is_root() and "user" not in kinds:
         argv.append("--user")
-    if not _mode.is_root():
+    if not _mode.is_root() or "user" in kinds:
+        # map our user to root inside, as engines do, so the shell may mount /proc there
         argv.append("--map-root-user")
     argv += [KINDS[k] for k in kinds]
     if "mnt" in kinds:
