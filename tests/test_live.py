@@ -380,20 +380,17 @@ def test_signals_are_named():
 # --------------------------------------------------------------------------- Ctrl-C
 @pytest.fixture
 def interrupt_first_wait(monkeypatch):
-    """The first timed wait for a command raises KeyboardInterrupt, as Ctrl-C in a notebook."""
-    import subprocess
+    """The first wait for a command raises KeyboardInterrupt, as Ctrl-C in a notebook."""
+    from virtlab.live import _run
 
-    real_wait = subprocess.Popen.wait
     interrupted = []
 
-    def wait(self, timeout=None):
-        if timeout is not None and not interrupted:
-            interrupted.append(self.pid)
-            time.sleep(0.3)  # let the command start its children
-            raise KeyboardInterrupt
-        return real_wait(self, timeout=timeout)
+    def wait_exit(proc, timeout):
+        interrupted.append(proc.pid)
+        time.sleep(0.3)  # let the command start its children
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(subprocess.Popen, "wait", wait)
+    monkeypatch.setattr(_run, "wait_exit", wait_exit)
     return interrupted
 
 

@@ -31,21 +31,20 @@ _HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})$")
 
 # The shell that runs first inside the namespaces: it sets the hostname, reports what the
 # namespaces look like from inside, then becomes the learner's command (exec keeps its PID).
-# Its own builtin `read` reads /proc/self/status, so NSpid is the shell's, not a helper's.
+# It reads with its builtin `read` (no process started, and /proc/self is the shell itself),
+# so only `ls` and `mount` cost a process each.
 _INSIDE = r"""
 mark="$1"; name="$2"; remount="$3"; shift 3
 [ -n "$name" ] && echo "$name" > /proc/sys/kernel/hostname
 echo "$mark nspid"
 while read -r key value; do [ "$key" = "NSpid:" ] && echo "$value"; done < /proc/self/status
 echo "$mark ns"
-for kind in uts pid mnt net ipc user cgroup time; do
-    readlink "/proc/self/ns/$kind" || echo "$kind:none"
-done
+ls -l /proc/self/ns
 # remount /proc so the command sees only its own PID namespace (mount ns is private)
 [ "$remount" = 1 ] && mount -t proc proc /proc
-echo "$mark hostname"; cat /proc/sys/kernel/hostname
-echo "$mark kernel"; cat /proc/sys/kernel/osrelease
-echo "$mark net"; cat /proc/net/dev
+echo "$mark hostname"; read -r line < /proc/sys/kernel/hostname; echo "$line"
+echo "$mark kernel"; read -r line < /proc/sys/kernel/osrelease; echo "$line"
+echo "$mark net"; while read -r line; do echo "$line"; done < /proc/net/dev
 echo "$mark out"
 exec "$@"
 """
@@ -219,17 +218,18 @@ def run_live(
     argv = [*unshare_argv(kinds), "/bin/sh", "-c", _INSIDE, "sh", mark, hostname or "", remount]
     done = run([*argv, *command], timeout=timeout)
     parts = _sections(done.stdout, mark)
-    net_id = _ns_id((parts.get("ns") or [""] * 4)[3])
-    if net_id is not None and net_id != host_namespace_ids()["net"]:
+    links = re.finditer(r"(\w+) -> \w+:\[(\d+)\]", "\n".join(parts.get("ns", [])))
+    inside_ids = {m.group(1): int(m.group(2)) for m in links if m.group(1) in KINDS}
+    host_ids = host_namespace_ids()
+    net_id = inside_ids.get("net")
+    # With a new PID namespace the kernel already killed everything in it when its PID 1
+    # ended; without one, a child that escaped with setsid may still run: sweep for it.
+    if "pid" not in kinds and net_id is not None and net_id != host_ids["net"]:
         kill_namespace("net", net_id)
     if "out" not in parts:
         problem = "it timed out" if done.timed_out else done.stderr.strip() or "no output"
         raise RuntimeError(f"unshare could not start the command: {problem}")
     nspid = [int(p) for p in " ".join(parts.get("nspid", [])).split()]
-    inside_ids = {
-        kind: _ns_id(link) for kind, link in zip(KINDS, parts.get("ns", []), strict=False)
-    }
-    host_ids = host_namespace_ids()
     namespaces = {k: Namespace(k, inside_ids.get(k), host_ids.get(k)) for k in KINDS}
     interfaces = tuple(
         line.split(":")[0].strip() for line in parts.get("net", [])[2:] if ":" in line

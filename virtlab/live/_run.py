@@ -41,6 +41,29 @@ class Finished:
         return None
 
 
+def wait_exit(proc: subprocess.Popen, timeout: float) -> int:
+    """Wait for ``proc`` to exit, at most ``timeout`` s (else ``subprocess.TimeoutExpired``).
+
+    ``Popen.wait(timeout=...)`` polls with sleeps that grow to 50 ms, which would add up to
+    tens of milliseconds to every timing; a pidfd (Linux >= 5.3) wakes us the moment the
+    process exits.
+    """
+    import select
+
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):  # no pidfd: fall back to polling
+        return proc.wait(timeout=timeout)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(max(0, int(timeout * 1000))):
+            raise subprocess.TimeoutExpired(proc.args, timeout)
+    finally:
+        os.close(fd)
+    return proc.wait()
+
+
 def kill_group(pgid: int) -> None:
     """SIGKILL a whole process group; a group already gone is fine."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -74,7 +97,7 @@ def run(argv: Sequence[str], *, timeout: float, env: dict[str, str] | None = Non
                 start_new_session=True,  # its own process group, killed as a whole below
             )
             try:
-                returncode: int | None = proc.wait(timeout=timeout)
+                returncode: int | None = wait_exit(proc, timeout)
                 timed_out = False
             except subprocess.TimeoutExpired:
                 returncode, timed_out = None, True

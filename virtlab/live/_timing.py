@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from virtlab.live import _mode, _namespaces, _vm
-from virtlab.live._run import available, kill_group, run
+from virtlab.live._run import available, kill_group, run, wait_exit
 
 TRUE = "/bin/true"
 IMAGES = ("busybox", "alpine", "hello-world")  # used only when already present: never pulled
@@ -91,7 +91,7 @@ def time_command(argv: list[str], timeout: float = 10) -> float:
         start_new_session=True,
     )
     try:
-        code = proc.wait(timeout=timeout)
+        code = wait_exit(proc, timeout)
     finally:
         kill_group(proc.pid)
         proc.wait()
