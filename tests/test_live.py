@@ -408,3 +408,17 @@ def test_ctrl_c_during_a_limited_run_still_removes_the_cgroup(interrupt_first_wa
         live.run_limited("sleep 316 & sleep 316", memory_mb=64)
     assert _eventually_none(lambda: _processes_running("sleep 316")) == []
     assert _virtlab_cgroups() == []
+
+
+def test_a_live_run_that_times_out_inside_falls_back_instead_of_raising(monkeypatch):
+    import subprocess
+
+    monkeypatch.delenv(live.ENV_VAR, raising=False)
+    monkeypatch.setattr(_mode, "platform_blocker", lambda: None)
+
+    def hung(*args, **kwargs):
+        raise subprocess.TimeoutExpired(["/bin/true"], 10)
+
+    monkeypatch.setattr(_timing, "measure_live", hung)
+    times = live.measure_start(3, vm_repeat=0)
+    assert not times.live and "the live run failed" in times.why

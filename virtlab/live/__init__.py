@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,11 @@ __all__ = [
     "run_isolated",
     "run_limited",
 ]
+
+
+# What a live run may raise because of the machine (not the learner's input, which is checked
+# before): each falls back to the recording, with the error in ``.why``.
+_FAILURES = (OSError, RuntimeError, ValueError, subprocess.SubprocessError)
 
 
 def _positive(name: str, value: Any, *, allow_none: bool = False) -> None:
@@ -111,7 +117,7 @@ def run_isolated(
     if why is None:
         try:
             return _namespaces.run_live(command, kinds, hostname, timeout)
-        except (OSError, RuntimeError) as error:
+        except _FAILURES as error:
             why = f"the live run failed ({error})"
     key = call_key("run_isolated", cmd=list(command), namespaces=list(kinds), hostname=hostname)
     row, why = _from_record("run_isolated", key, why)
@@ -150,7 +156,7 @@ def run_limited(
         try:
             result = _cgroups.run_live(command, memory_mb, pids, timeout)
             return dataclasses.replace(result, command=_shown(command))
-        except (OSError, RuntimeError) as error:
+        except _FAILURES as error:
             why = f"the live run failed ({error})"
     key = call_key("run_limited", cmd=list(_shown(command)), memory_mb=memory_mb, pids=pids)
     row, why = _from_record("run_limited", key, why)
@@ -182,7 +188,7 @@ def boot_vm(
     if why is None:
         try:
             return _vm.boot_live(int(memory_mb), timeout, accel)
-        except (OSError, RuntimeError) as error:
+        except _FAILURES as error:
             why = f"the live run failed ({error})"
     row, why = _from_record("boot_vm", call_key("boot_vm", memory_mb=memory_mb), why)
     return BootedVM(**row, live=False, why=why, recorded=_mode.recorded_label())
@@ -203,7 +209,7 @@ def measure_start(repeat: int = 20, *, vm_repeat: int = 3, live: bool | None = N
     if why is None:
         try:
             return _timing.measure_live(repeat, vm_repeat)
-        except (OSError, RuntimeError) as error:
+        except _FAILURES as error:
             why = f"the live run failed ({error})"
     row = _mode.recorded()["measure_start"]
     timings = tuple(Timing(**t) for t in row["timings"])
@@ -270,10 +276,16 @@ def probe(*, live: bool | None = None) -> Probe:
         qemu = _vm.available(_vm.QEMU)
         image, _ = _vm.find_kernel()
         if forced is None and _vm.blocker() is None:
-            kvm = _vm.kvm_verdict()[1]
-    engine_argv, engine_why = (
-        _timing.container_argv() if linux and forced is None else (None, "not checked")
-    )
+            try:
+                kvm = _vm.kvm_verdict()[1]
+            except _FAILURES as error:
+                kvm = f"not checked ({error})"
+    engine_argv, engine_why = None, "not checked"
+    if linux and forced is None:
+        try:
+            engine_argv, engine_why = _timing.container_argv()
+        except _FAILURES as error:
+            engine_why = f"not checked ({error})"
     reasons = {
         "namespaces": forced or _namespaces.blocker(),
         "cgroup limit": forced or _cgroups.blocker(("memory",)),
