@@ -175,7 +175,17 @@ def blocker() -> str | None:
         return "the unshare command (util-linux) is not installed"
     if not _mode.is_root() and not userns_allowed():
         return "not root, and this kernel does not allow unprivileged user namespaces"
-    return None
+    return trial_failure()
+
+
+@functools.cache
+def trial_failure() -> str | None:
+    """Why a trial ``unshare`` of the default kinds fails here (a container's seccomp filter
+    may forbid it even to root), or None when it works."""
+    done = run([*unshare_argv(check_kinds(DEFAULT_KINDS)), "true"], timeout=5)
+    if done.returncode == 0:
+        return None
+    return f"unshare is not permitted here ({done.stderr.strip() or done.returncode})"
 
 
 def unshare_argv(kinds: Sequence[str]) -> list[str]:
