@@ -35,6 +35,10 @@ _COLOUR = {
 }
 
 
+def _ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.3g} ms"
+
+
 def start_times(measured: Any) -> go.Figure:
     """Start times measured by ``virtlab.live.measure_start`` (median, whisker to the 90th
     percentile) beside the published MAN17 and AGA20 figures, on a log axis."""
@@ -47,7 +51,7 @@ def start_times(measured: Any) -> go.Figure:
             here = "reference machine (recorded)" if timing.recorded else where
             rows.append(
                 (
-                    f"{timing.label} — {here}",
+                    f"{timing.label} — {here}: {_ms(timing.median_ms)}",
                     kind,
                     timing.median_ms,
                     timing.p90_ms,
@@ -90,7 +94,8 @@ def start_times(measured: Any) -> go.Figure:
                     "arrayminus": [0] * len(chosen),
                     "visible": is_measured,
                 },
-                text=[f"{r[2]:.3g} ms" for r in chosen],
+                # measured values are in their row labels: text would collide with whiskers
+                text=None if is_measured else [_ms(r[2]) for r in chosen],
                 textposition="outside",
                 cliponaxis=False,
                 hovertext=[r[4] for r in chosen],
