@@ -18,6 +18,7 @@ from virtlab.plots._diagram import (
     isolation_matrix,
     stack_diagram,
 )
+from virtlab.plots._live import start_times
 from virtlab.plots._measured import (
     OVERHEAD_METRICS,
     attack_surface,
@@ -59,5 +60,6 @@ __all__ = [
     "overhead_bars",
     "source_annotation",
     "stack_diagram",
+    "start_times",
     "startup_vs_memory",
 ]

@@ -7,6 +7,7 @@
 from virtlab.widgets._boundaries import ExitExplorer, ImageExplorer
 from virtlab.widgets._builder import ARCHITECTURES, StackBuilder
 from virtlab.widgets._explorers import IsolationExplorer, OverheadExplorer
+from virtlab.widgets._namespaces import NamespaceLab
 from virtlab.widgets._quiz import Quiz
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "ExitExplorer",
     "ImageExplorer",
     "IsolationExplorer",
+    "NamespaceLab",
     "OverheadExplorer",
     "Quiz",
     "StackBuilder",
