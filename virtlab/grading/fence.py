@@ -68,6 +68,7 @@ def _over_budget(publish_marker: Any) -> None:
     Other threads (the kernel's own file-descriptor watcher, a student's thread) only drop their
     output: an exception there would kill a kernel thread, not the flood.
     """
+    _record_error(f"{MARKER} in thread {threading.current_thread().name}")
     publish_marker(
         f"\n{MARKER} more than {_budget.limit:,} characters of output; the rest of it "
         "was not shown and the notebook was stopped here.\n"

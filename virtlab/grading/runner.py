@@ -362,7 +362,15 @@ def _cell_errors(cell: Any, number: int) -> list[CellError]:
     ]
 
 
-async def _run_cells(client: LimitedClient, km: Any, nb: Any, limits: Limits, run: Execution):
+def _limit_recorded(private: Path) -> bool:
+    """Whether the kernel recorded reaching its output limit (its own account, written the
+    moment it happened: the client may not have seen the marker line yet, or ever)."""
+    return OUTPUT_MARKER in _read_capped(private / "kernel-errors.log", 20_000)
+
+
+async def _run_cells(
+    client: LimitedClient, km: Any, nb: Any, limits: Limits, run: Execution, private: Path
+) -> None:
     """Execute the code cells in order until one stops the run; fills ``run``."""
     deadline = time.monotonic() + limits.notebook_seconds
     for index, cell in enumerate(nb.cells):
@@ -379,19 +387,16 @@ async def _run_cells(client: LimitedClient, km: Any, nb: Any, limits: Limits, ru
         except CellTimeoutError:
             per_cell = client.timeout >= limits.cell_timeout
             run.stop = Stop.CELL_TIMEOUT if per_cell else Stop.NOTEBOOK_TIMEOUT
+        except DeadKernelError:  # also how nbclient reports the cell the client stopped
+            run.stop = Stop.KERNEL_DIED
+            run.exit_code = None if client.flooded else _exit_code(km, wait=2)
+        else:
+            run.cell_errors.extend(_cell_errors(cell, number))
+        # the output limit was reached first, whatever stopped the cell afterwards
+        if client.flooded or _limit_recorded(private):
+            run.stop, run.exit_code = Stop.OUTPUT_LIMIT, None
+        if run.stop is not Stop.COMPLETED:
             run.stop_cell = number
-            return
-        except DeadKernelError:
-            run.stop_cell = number
-            if client.flooded:
-                run.stop = Stop.OUTPUT_LIMIT
-            else:
-                run.stop, run.exit_code = Stop.KERNEL_DIED, _exit_code(km, wait=2)
-            return
-        errors = _cell_errors(cell, number)
-        run.cell_errors.extend(errors)
-        if client.flooded or any(e.ename == "OutputLimitExceeded" for e in errors):
-            run.stop, run.stop_cell = Stop.OUTPUT_LIMIT, number
             return
 
 
@@ -429,7 +434,7 @@ async def _execute(nb: Any, workdir: Path, private: Path, limits: Limits, key: s
             run.kernel_errors.append(f"{type(err).__name__}: {err}"[:300])
             return run
         client.reset_execution_trackers()
-        await _run_cells(client, km, nb, limits, run)
+        await _run_cells(client, km, nb, limits, run, private)
     finally:
         kill_all(pgid, token)
         if km.provisioner is not None and km.provisioner.process is not None:
@@ -440,8 +445,8 @@ async def _execute(nb: Any, workdir: Path, private: Path, limits: Limits, key: s
         with contextlib.suppress(Exception):
             km.provisioner = None
         run.records = _read_capped(private / "answers.jsonl", MAX_RECORD_BYTES + 1)
-        errors = _read_capped(private / "kernel-errors.log", 20_000)
-        run.kernel_errors.extend(line for line in errors.splitlines() if line.strip())
+        errors = _read_capped(private / "kernel-errors.log", 20_000).splitlines()
+        run.kernel_errors.extend(e for e in errors if e.strip() and OUTPUT_MARKER not in e)
         run.stderr = stderr.text() if stderr is not None else ""
     return run
 
