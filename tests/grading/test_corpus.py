@@ -80,7 +80,9 @@ def _cases(folder: Path, marker: str) -> None:
     put("sysexit", insert_before(solution(), "ex02-q3", "import sys\nsys.exit()"))
     put("osexit", insert_before(solution(), "ex02-q3", "import os\nos._exit(3)"))
     put("segfault", insert_before(solution(), "ex02-q3", "import ctypes\nctypes.string_at(0)"))
-    bomb = "hoard = []\nwhile True:\n    hoard.append(bytearray(50 * 1024 * 1024))"
+    # bytes(n) reserves zeroed memory without touching it, so the bomb takes as long at 2048 MB
+    # as at 512 MB (test_determinism.py); what it runs into is the address-space limit
+    bomb = "hoard = []\nwhile True:\n    hoard.append(bytes(50 * 1024 * 1024))"
     put("membomb", insert_before(solution(), "ex02-q6", bomb + "\n"))
     put("flood", insert_before(solution(), "ex02-q3", "while True:\n    print('x' * 10_000)"))
     display = "from IPython.display import display\nwhile True:\n    display('y' * 10_000)"

@@ -174,8 +174,9 @@ def load_ipython_extension(ip: Any) -> None:
     threading.excepthook = _thread_hook
     sys.unraisablehook = _unraisable_hook
     handler = _ErrorLog(level=logging.ERROR)
-    # the kernel's own log, and tornado's, which reports exceptions in the I/O thread's loop
+    # the kernel's own log, and tornado's (pyzmq and tornado report exceptions in the kernel's
+    # I/O loops there: "tornado.general", "tornado.application")
     kernel_log = getattr(getattr(ip, "kernel", None), "log", None)
-    for logger in (kernel_log, logging.getLogger("tornado.application")):
+    for logger in (kernel_log, logging.getLogger("tornado")):
         if logger is not None:
             logger.addHandler(handler)

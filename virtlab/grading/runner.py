@@ -328,7 +328,10 @@ class _StderrTail:
 
 
 def _kernel_env(private: Path, limits: Limits, key: str, token: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTLAB_")}
+    # nothing of the grader's own: its secrets, and pytest's marker, which makes ipykernel stop
+    # capturing file-descriptor output (so a kernel graded inside a test would behave
+    # differently from one graded by an instructor)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTLAB_", "PYTEST_"))}
     env.update(
         {
             RECORD_ENV: str(private / "answers.jsonl"),
