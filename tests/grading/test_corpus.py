@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -173,11 +174,13 @@ LIMITS = ["--timeout", "10", "--output-limit", "200000"]
 def _build(folder: Path) -> dict:
     marker = f"{secrets.randbelow(10**6) + 10**6}.25"
     _cases(folder, marker)
+    started = time.monotonic()
     done = grade(
         ["subs", "-o", "gb.csv", "--feedback", "fb", "-j", "2", "--memory-mb", "512", *LIMITS],
         cwd=folder,
     )
     return {
+        "seconds": time.monotonic() - started,
         "code": done.returncode,
         "stdout": done.stdout,
         "stderr": done.stderr,

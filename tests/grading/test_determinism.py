@@ -2,37 +2,45 @@
 ``test_corpus.py``, graded again under other settings and load, gives every submission the same
 status and points as the reference batch (``-j 2``, 512 MB, an idle machine).
 
-Each variant changes what used to change grades: the number of parallel kernels, the memory
-limit, and two CPU-burning processes beside the grader (started and killed here). Each variant is
-one batch, shared by the xdist workers; each test compares one case in one variant.
+Each variant changes what used to change grades: the number of parallel kernels (``-j 1``), and,
+in the other, the memory limit (2048 MB) together with two CPU-burning processes beside two
+kernels on a machine of two cores (the burners are started and killed here). Against the
+reference, every factor is varied at least once, at no more cost than two batches. Each variant
+is one batch, shared by the xdist workers; each test compares one case in one variant and names
+both rows when they differ.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from grading_helpers import grade, read_gradebook, shared_once
 from test_corpus import EXPECTED, LIMITS, batch  # noqa: F401  (batch: the reference fixture)
 
+# name -> (options, CPU-burning processes beside the grader)
 VARIANTS = {
-    "j1-2048MB-burning": ["-j", "1", "--memory-mb", "2048"],
-    "j2-512MB-burning": ["-j", "2", "--memory-mb", "512"],
+    "j1-512MB-idle": (["-j", "1", "--memory-mb", "512"], 0),
+    "j2-2048MB-2-burners": (["-j", "2", "--memory-mb", "2048"], 2),
 }
-BURNERS = 2
 
 
 def _grade_under_load(folder: Path, name: str) -> dict:
-    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(BURNERS)]
+    options, burning = VARIANTS[name]
+    burner = [sys.executable, "-c", "while True: pass"]
+    burners = [subprocess.Popen(burner) for _ in range(burning)]
+    started = time.monotonic()
     try:
-        done = grade(["subs", "-o", f"gb-{name}.csv", *VARIANTS[name], *LIMITS], cwd=folder)
+        done = grade(["subs", "-o", f"gb-{name}.csv", *options, *LIMITS], cwd=folder)
     finally:
         for burner in burners:
             burner.kill()
             burner.wait()
     return {
+        "seconds": time.monotonic() - started,
         "stderr": done.stderr,
         "rows": read_gradebook(folder / f"gb-{name}.csv"),
     }
