@@ -186,3 +186,17 @@ def test_answers_are_kept_beside_the_gradebook(tmp_path: Path):
     gradebook.write_answers(book, answers)
     assert gradebook.read_answers(book) == answers
     assert gradebook.answers_path(book).name == "gb.answers.json"
+
+
+def test_lost_output_is_told_apart_from_a_timeout():
+    from nbclient.exceptions import CellTimeoutError
+
+    from virtlab.grading.nbio import nbformat
+    from virtlab.grading.runner import _lost_output
+
+    sneaky = nbformat.v4.new_code_cell("# Timeout waiting for IOPub output\nwhile True: pass")
+    lost = CellTimeoutError.error_from_timeout_and_cell(
+        "Timeout waiting for IOPub output", 15, sneaky
+    )
+    slow = CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out", 10, sneaky)
+    assert _lost_output(lost) and not _lost_output(slow)

@@ -68,6 +68,7 @@ STDERR_KEEP = 16_000  # characters of the kernel's stderr kept for the row's mes
 # what the client may receive beyond the kernel's own budget (its marker line) before it stops
 # the cell itself: only reached when student code took the kernel's limit away
 CLIENT_SLACK = 10_000
+IOPUB_TIMEOUT = 15  # seconds the output of a finished cell may lag behind its reply
 
 
 class Stop(str, enum.Enum):
@@ -365,6 +366,12 @@ def _cell_errors(cell: Any, number: int) -> list[CellError]:
     ]
 
 
+def _lost_output(err: CellTimeoutError) -> bool:
+    """nbclient's "the reply came, its output did not" (only its own words, before the preview
+    of the cell's source, count)."""
+    return "Timeout waiting for IOPub output" in str(err).split("Here is a preview")[0]
+
+
 def _limit_recorded(private: Path) -> bool:
     """Whether the kernel recorded reaching its output limit (its own account, written the
     moment it happened: the client may not have seen the marker line yet, or ever)."""
@@ -387,9 +394,13 @@ async def _run_cells(
         client.timeout = max(1, int(min(limits.cell_timeout, remaining) + 0.999))
         try:
             await client.async_execute_cell(cell, index)
-        except CellTimeoutError:
-            per_cell = client.timeout >= limits.cell_timeout
-            run.stop = Stop.CELL_TIMEOUT if per_cell else Stop.NOTEBOOK_TIMEOUT
+        except CellTimeoutError as err:
+            if _lost_output(err):  # the cell finished, but not all of its output arrived
+                run.kernel_errors.append(f"cell {number}: output messages were lost")
+                run.cell_errors.extend(_cell_errors(cell, number))
+            else:
+                per_cell = client.timeout >= limits.cell_timeout
+                run.stop = Stop.CELL_TIMEOUT if per_cell else Stop.NOTEBOOK_TIMEOUT
         except DeadKernelError:  # also how nbclient reports the cell the client stopped
             run.stop = Stop.KERNEL_DIED
             run.exit_code = None if client.flooded else _exit_code(km, wait=2)
@@ -413,6 +424,10 @@ async def _execute(nb: Any, workdir: Path, private: Path, limits: Limits, key: s
         timeout=limits.cell_timeout,
         startup_timeout=limits.startup_timeout,
         allow_errors=True,
+        # a reply whose output never arrives is a lost message, reported, never graded ok;
+        # the wait is long enough that load alone does not cause it
+        raise_on_iopub_timeout=True,
+        iopub_timeout=IOPUB_TIMEOUT,
         kernel_name="python3",
         resources={"metadata": {"path": str(workdir)}},
     )
