@@ -94,7 +94,7 @@ exit codes:
   0    every submission graded with status ok
   1    graded, but some submissions have another status (timeout, kernel-died, tampered, ...;
        see the status and message columns of the gradebook)
-  2    usage error: bad option, nothing to grade, unreadable --hidden file
+  2    usage error: bad option, nothing to grade, unreadable --hidden or --roster file
   130  interrupted; the gradebook keeps every row finished so far
 
 Whose submission: a Canvas or Moodle bulk-download name, <id>_<exercise>.ipynb

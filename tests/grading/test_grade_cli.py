@@ -113,3 +113,11 @@ def test_submissions_from_files_folders_and_globs(tmp_path: Path, monkeypatch):
     found = read_records(text, "k")
     assert found.answers == {"ex02-q1": good}
     assert found.problems == ["2 answer record(s) not written by check() were ignored"]
+
+
+def test_bad_roster_is_a_usage_error(tmp_path: Path):
+    write(tmp_path / f"ann_{NAME}.ipynb", exercise())
+    (tmp_path / "roster.csv").write_text("who,when\nann,today\n", encoding="utf-8")
+    done = grade(["."] + ["-o", "gb.csv", "--roster", "roster.csv"], cwd=tmp_path)
+    assert done.returncode == 2 and "no column of student ids" in done.stderr
+    assert not (tmp_path / "gb.csv").exists()

@@ -42,7 +42,7 @@ What is defended against tampering, and what is not:
   immediate feedback; in grading mode only the last answer per question counts.
 
 Exit codes: 0 every submission has status ok; 1 some submissions have another status (see the
-gradebook); 2 usage error (bad option, nothing to grade, unreadable --hidden file); 130
+gradebook); 2 usage error (bad option, nothing to grade, unreadable --hidden or --roster file); 130
 interrupted (the gradebook keeps every row finished so far).
 """
 
@@ -67,10 +67,6 @@ from virtlab.grading.discover import Submission
 from virtlab.grading.statuses import Status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-# kept for callers that named the submissions step here before it had a module of its own
-find_submissions = discover.find_submissions
-
 
 class UsageError(ValueError):
     """Bad arguments: exit code 2 with this message."""
