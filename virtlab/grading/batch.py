@@ -68,6 +68,7 @@ from virtlab.grading.statuses import Status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+
 class UsageError(ValueError):
     """Bad arguments: exit code 2 with this message."""
 
@@ -323,6 +324,13 @@ def roster_rows(
     exercises = sorted({r["exercise"] for r in rows.values() if r.get("exercise")}) or [""]
     handed = {(r.get("student", "").casefold(), r.get("exercise", "")) for r in rows.values()}
     handed |= {(r.get("student", "").casefold(), "") for r in rows.values()}
+    # an empty student folder already has its no-submission row, for whatever exercise
+    handed |= {
+        (r.get("student", "").casefold(), exercise)
+        for r in rows.values()
+        if r.get("status") == str(Status.NO_SUBMISSION) and not r.get("exercise")
+        for exercise in exercises
+    }
     for student in roster:
         for exercise in exercises:
             if (student.id.casefold(), exercise) in handed:
