@@ -200,3 +200,11 @@ def test_lost_output_is_told_apart_from_a_timeout():
     )
     slow = CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out", 10, sneaky)
     assert _lost_output(lost) and not _lost_output(slow)
+
+
+def test_the_kernel_budget_gives_out_once_and_exactly():
+    from virtlab.grading.fence import _Budget
+
+    budget = _Budget(10)
+    assert [budget.take(4), budget.take(4), budget.take(4), budget.take(1)] == [4, 4, 2, 0]
+    assert budget.spent and budget.used == 10

@@ -25,6 +25,7 @@ import logging
 import os
 import sys
 import threading
+from functools import partial
 from typing import Any
 
 from ipykernel.iostream import OutStream
@@ -103,7 +104,9 @@ def _charge_display(data: Any) -> bool:
             raise OutputLimitExceeded(f"more than {_budget.limit:,} characters of output")
         return False
     if _budget.take(size) < size:
-        _over_budget(sys.stderr.write if isinstance(sys.stderr, OutStream) else lambda _: 0)
+        stream = sys.stderr
+        # the marker goes past this module's own limit (OutStream.write, not ours)
+        _over_budget(partial(OutStream.write, stream) if isinstance(stream, OutStream) else len)
         return False
     return True
 
