@@ -422,7 +422,7 @@ def apply_roster(submissions: list[Submission], roster: list[discover.Student]) 
             )
 
 
-def say_what_is_not_enforced(quiet: bool) -> None:
+def say_what_is_not_enforced() -> None:
     """Say at start which limits this platform leaves unenforced, instead of failing late."""
     fence = bool(runner.network_fence()) if sys.platform.startswith("linux") else False
     for note in limits.unenforced(sys.platform, network_fence=fence):
@@ -445,7 +445,7 @@ def grade(options: Options) -> int:
         )
     if roster is not None:
         apply_roster(submissions, roster)
-    say_what_is_not_enforced(options.quiet)  # also probes the fence once, before workers fork
+    say_what_is_not_enforced()  # also probes the fence once, before workers fork
     output = options.output
     output.parent.mkdir(parents=True, exist_ok=True)
     with gradebook.locked(output):
