@@ -96,7 +96,7 @@ def _cases(folder: Path, marker: str) -> None:
     children = (
         "import subprocess\n"
         f"kids = [subprocess.Popen(['sleep', '{marker}'], start_new_session=i % 2 == 0)\n"
-        "        for i in range(200)]\n"
+        "        for i in range(60)]\n"
         # an escapee: its own session, an empty environment, its parent gone at once
         f"subprocess.run(['sh', '-c', 'sleep {marker} &'], env={{}}, start_new_session=True)"
     )
