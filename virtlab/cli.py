@@ -60,9 +60,9 @@ def _assign(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from virtlab.grading.batch import EXIT_USAGE, Options, UsageError, grade
-    from virtlab.grading.runner import Limits
+    from virtlab.grading.discover import RosterError
+    from virtlab.grading.limits import Limits
 
-    notebook_timeout = args.notebook_timeout or max(args.timeout * 10, 120.0)
     options = Options(
         submissions=args.submissions,
         output=Path(args.output),
@@ -70,17 +70,18 @@ def _grade(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         limits=Limits(
             cell_timeout=args.timeout,
-            notebook_timeout=notebook_timeout,
+            notebook_timeout=args.notebook_timeout,
             memory_mb=args.memory_mb,
-            output_bytes=args.output_limit,
+            output_chars=args.output_limit,
         ),
         hidden=Path(args.hidden) if args.hidden else None,
         force=args.force,
         quiet=args.quiet,
+        roster=Path(args.roster) if args.roster else None,
     )
     try:
         return grade(options)
-    except UsageError as err:
+    except (UsageError, RosterError) as err:
         print(f"virtlab grade: {err}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as err:  # a bad --hidden file
@@ -217,12 +218,15 @@ exit codes:
   0    every submission graded with status ok
   1    graded, but some submissions have another status (timeout, kernel-died, tampered, ...;
        see the status and message columns of the gradebook)
-  2    usage error: bad option, nothing to grade, unreadable --hidden file
+  2    usage error: bad option, nothing to grade, unreadable --hidden or --roster file
   130  interrupted; the gradebook keeps every row finished so far
 
-Student ids come from the file name minus the exercise name (alice_02-type1-hypervisors.ipynb)
-or from the folder (alice/02-type1-hypervisors.ipynb). Re-running skips submissions whose
-sha256 and question-bank version are already in the gradebook (--force regrades them).
+Whose submission: a Canvas or Moodle bulk-download name, <id>_<exercise>.ipynb
+(alice_02-type1-hypervisors.ipynb), else the folder (alice/02-type1-hypervisors (1).ipynb).
+--roster CSV (a column 'id', optionally 'name' and 'email') matches them to your class, reports
+unknown ones and adds a no-submission row for each student who handed nothing in. Re-running
+skips submissions whose sha256 and question-bank version are already in the gradebook (--force
+regrades them). Recorded answers are kept beside the gradebook in <gradebook>.answers.json.
 """
 
 
@@ -241,6 +245,8 @@ def _positive_float(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from virtlab.grading.limits import DEFAULTS, Limits
+
     parser = argparse.ArgumentParser(
         prog="virtlab",
         description="Hypervisors and containers, hands-on: the course's command line.",
@@ -279,24 +285,34 @@ def build_parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=_positive_int, default=os.cpu_count() or 1, help="parallel kernels"
     )
     grade.add_argument(
-        "--timeout", type=_positive_float, default=30.0, metavar="S", help="per cell (30)"
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULTS.cell_timeout,
+        metavar="S",
+        help=f"per cell ({DEFAULTS.cell_timeout:g})",
     )
     grade.add_argument(
         "--notebook-timeout",
         type=_positive_float,
         metavar="S",
-        help="per notebook (default: 10 x --timeout, at least 120)",
+        help=f"per notebook (default: {Limits.NOTEBOOK_FACTOR} x --timeout, at least "
+        f"{Limits.NOTEBOOK_MINIMUM:g})",
     )
     grade.add_argument(
-        "--memory-mb", type=_positive_int, default=1024, metavar="M", help="per kernel (1024)"
+        "--memory-mb",
+        type=_positive_int,
+        default=DEFAULTS.memory_mb,
+        metavar="M",
+        help=f"per kernel ({DEFAULTS.memory_mb})",
     )
     grade.add_argument(
         "--output-limit",
         type=_positive_int,
-        default=2_000_000,
+        default=DEFAULTS.output_chars,
         metavar="CHARS",
-        help="cell output per notebook (2,000,000)",
+        help=f"characters of output per notebook ({DEFAULTS.output_chars:,})",
     )
+    grade.add_argument("--roster", metavar="CSV", help="the class: student ids (and names, emails)")
     grade.add_argument("--hidden", metavar="FILE", help="extra hidden questions (Python file)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     grade.add_argument("-q", "--quiet", action="store_true", help="no summary table")

@@ -4,10 +4,12 @@ Grades the same varied submissions (made from the sample solution of exercise 02
 marks, unanswered, partly wrong) three ways and prints median and spread over repetitions:
 
 * ``jupyter nbconvert --to notebook --execute`` of all files in one process (the baseline);
-* ``virtlab grade -j 1`` (target: at most 1.15 x the baseline);
-* ``virtlab grade -j 2`` (target: at least 1.7 x faster than ``-j 1`` on 2 free cores).
+* ``virtlab grade -j 1`` (target: at most 0.8 x the baseline);
+* ``virtlab grade -j 2`` (target: at least 1.8 x faster than ``-j 1`` on 2 free cores).
 
-Every figure includes process start-up. Prints; asserts nothing. Settings by environment:
+Every figure includes process start-up, and the grader's kernels carry their fences (limits,
+the in-kernel output budget). The three commands run side by side in each repetition, so load
+from other processes affects them alike. Prints; asserts nothing. Settings by environment:
 ``BENCH_SUBMISSIONS`` (default 40), ``BENCH_REPEAT`` (default 5; 2 is enough for a quick look).
 """
 
@@ -114,11 +116,11 @@ def main() -> None:
     speedups = [a / b for a, b in zip(results["grade -j 1"], results["grade -j 2"], strict=True)]
     print(
         f"grade -j 1 / nbconvert: {one / base:.2f} (per repetition {min(ratios):.2f}-"
-        f"{max(ratios):.2f}; target <= 1.15)"
+        f"{max(ratios):.2f}; target <= 0.8)"
     )
     print(
         f"speed-up -j 2 over -j 1: {one / two:.2f} (per repetition {min(speedups):.2f}-"
-        f"{max(speedups):.2f}; target >= 1.7 on 2 free cores)"
+        f"{max(speedups):.2f}; target >= 1.8 on 2 free cores)"
     )
     print(f"overhead the grader adds per submission: {(one - base) / count * 1000:+.0f} ms")
 

@@ -7,22 +7,23 @@ from pathlib import Path
 import pytest
 
 from virtlab.grading import batch, gradebook
+from virtlab.grading.discover import Identity
 
 
 def _fake_run_job(job):
     if job.notebook == "bad":
         os._exit(9)  # what a submission that kills its grading worker looks like
     time.sleep(0.05)
-    return batch.RunReport("ok", job.notebook)
+    return batch.RunReport(note=job.notebook)
 
 
 def test_a_worker_killed_by_one_submission_costs_only_that_submission(monkeypatch, tmp_path):
     monkeypatch.setattr(batch, "run_job", _fake_run_job)
     names = ["a", "b", "bad", "c", "d", "e", "f"]
-    todo = [(batch.Submission(tmp_path / n, n, n), b"", "key") for n in names]
+    todo = [(batch.Submission(tmp_path / n, Identity(n), n), b"", "key") for n in names]
     options = batch.Options(submissions=[], output=tmp_path / "gb.csv", jobs=2)
-    statuses = {sub.notebook: report.status for sub, report, _ in batch._execute_all(todo, options)}
-    assert statuses == {**{n: "ok" for n in names}, "bad": "grader-error"}
+    outcome = {sub.notebook: report.crash for sub, report, _ in batch._execute_all(todo, options)}
+    assert outcome == {**{n: "" for n in names}, "bad": "the grading worker died twice on it"}
 
 
 def test_an_unreadable_gradebook_is_never_overwritten(tmp_path):

@@ -89,8 +89,9 @@ def test_same_batch_graded_twice_at_once_keeps_one_clean_gradebook(tmp_path: Pat
 
 
 def test_submissions_from_files_folders_and_globs(tmp_path: Path, monkeypatch):
-    from virtlab.grading.batch import find_submissions, read_records
+    from virtlab.grading.discover import find_submissions
     from virtlab.grading.inline import record_mac
+    from virtlab.grading.records import read_records
 
     monkeypatch.chdir(tmp_path)
     for path in (f"class/ann_{NAME}.ipynb", f"bo/{NAME}.ipynb", "loose/cy.ipynb"):
@@ -100,7 +101,8 @@ def test_submissions_from_files_folders_and_globs(tmp_path: Path, monkeypatch):
     (tmp_path / "class" / ".ipynb_checkpoints" / f"ann_{NAME}-checkpoint.ipynb").write_text("{}")
     (tmp_path / "class" / "dee").mkdir()
     found, warnings = find_submissions(["class", "bo", "loose/*.ipynb", "nothing/*.ipynb"])
-    assert sorted(s.student for s in found) == ["ann", "bo", "cy", "dee"]
+    # loose/cy.ipynb names no student ("cy" is not <id>_<exercise>): its folder does
+    assert sorted(s.student for s in found) == ["ann", "bo", "dee", "loose"]
     assert warnings == ["nothing/*.ipynb: no such file, folder or matching glob."]
     good = '"b"'
     lines = [
@@ -108,6 +110,14 @@ def test_submissions_from_files_folders_and_globs(tmp_path: Path, monkeypatch):
         {"seq": 2, "qid": "ex02-q1", "answer": '"a"', "mac": "forged"},
     ]
     text = "\n".join(json.dumps(x) for x in lines) + "\n" + "[" * 100_000 + "\n"
-    answers, problems = read_records(text, "k")
-    assert answers == {"ex02-q1": good}
-    assert problems == ["2 answer record(s) not written by check() were ignored"]
+    found = read_records(text, "k")
+    assert found.answers == {"ex02-q1": good}
+    assert found.problems == ["2 answer record(s) not written by check() were ignored"]
+
+
+def test_bad_roster_is_a_usage_error(tmp_path: Path):
+    write(tmp_path / f"ann_{NAME}.ipynb", exercise())
+    (tmp_path / "roster.csv").write_text("who,when\nann,today\n", encoding="utf-8")
+    done = grade(["."] + ["-o", "gb.csv", "--roster", "roster.csv"], cwd=tmp_path)
+    assert done.returncode == 2 and "no column of student ids" in done.stderr
+    assert not (tmp_path / "gb.csv").exists()

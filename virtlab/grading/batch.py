@@ -1,37 +1,21 @@
 """``virtlab grade``: grade a whole class, one fenced kernel per submission, into a gradebook.
 
-The steps, in order: find the submissions (files, folders, globs) → skip those already graded
-(same sha256 and same question-bank version in the gradebook) → in worker processes: load,
-sanitize and execute each one with limits (:mod:`virtlab.grading.runner`) → in this process:
-check the answer records, score them with the question bank, record the row → write the
-gradebook (atomically, after every submission), the feedback files and a summary.
+The pipeline, one small function per step (the order below is the specification):
 
-Student ids come from the file name with the exercise's name removed
-(``alice_02-type1-hypervisors.ipynb`` → ``alice``), or from the folder when the file is just
-the exercise (``alice/02-type1-hypervisors.ipynb`` → ``alice``). An empty student folder inside
-a folder given on the command line gets a ``no-submission`` row.
+1. **discover** (:mod:`~virtlab.grading.discover`): files, folders and globs; whose each one is;
+   matched to ``--roster``; those already graded (same sha256 and question-bank version) skipped;
+2. **execute** (:mod:`~virtlab.grading.runner`, in worker processes): load, sanitize and run
+   each notebook in a fresh fenced kernel; the facts of the run come back, nothing decided;
+3. **read records** (:mod:`~virtlab.grading.records`): genuine answers, forged lines, tampering;
+4. **score** (:mod:`~virtlab.grading.scoring`): the question bank scores the answers;
+5. **decide** (:mod:`~virtlab.grading.decide`): the row's status and message;
+6. **write** (:func:`row_of`, :mod:`~virtlab.grading.gradebook`, :func:`feedback_text`): the
+   gradebook (atomically, after every submission), the answers beside it, then the batch-wide
+   checks (duplicates, feedback-name collisions, roster students without a submission), the
+   feedback files and a summary.
 
-Statuses (the gradebook's ``status`` column; ``message`` says what happened and where):
-
-=================== ==========================================================================
-ok                  every cell ran; points as scored
-cell-errors         some cells raised; answers recorded elsewhere still count
-invalid-answers     an answer had the wrong type (e.g. a list where a stack was expected)
-missing-answers     a question has no recorded answer: check cell deleted, edited or never run
-exited              a cell called sys.exit(); the kernel went on and later cells still count
-timeout             a cell ran past --timeout, or the notebook past --notebook-timeout
-memory-limit        a cell ran into --memory-mb (MemoryError)
-output-limit        cells printed more than --output-limit characters; stopped there
-kernel-died         the kernel crashed or exited (os._exit, segfault, killed)
-tampered            answer records not written by check(), or check / virtlab redefined:
-                    only genuine records count; review the submission
-duplicate           the same student handed in this exercise more than once (all rows graded)
-empty-notebook      the notebook has no code cells
-invalid-notebook    not a notebook: corrupt JSON, another file type, an unreadable format
-unknown-exercise    the notebook matches no exercise of the question bank
-no-submission       an empty student folder
-grader-error        the grader itself failed on this submission (a bug: please report it)
-=================== ==========================================================================
+Statuses (the gradebook's ``status`` column) are :class:`virtlab.grading.statuses.Status`,
+defined, described and ordered there; ``message`` says what happened and where.
 
 Answers recorded before a timeout, crash or limit are kept (``check`` flushes each one).
 
@@ -58,14 +42,13 @@ What is defended against tampering, and what is not:
   immediate feedback; in grading mode only the last answer per question counts.
 
 Exit codes: 0 every submission has status ok; 1 some submissions have another status (see the
-gradebook); 2 usage error (bad option, nothing to grade, unreadable --hidden file); 130
+gradebook); 2 usage error (bad option, nothing to grade, unreadable --hidden or --roster file); 130
 interrupted (the gradebook keeps every row finished so far).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
-import glob
 import hashlib
 import json
 import multiprocessing
@@ -78,30 +61,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from virtlab.grading import bank, encoding, gradebook, runner
-from virtlab.grading.inline import record_mac
-from virtlab.grading.questions import INVALID, Score
+from virtlab.grading import bank, decide, discover, gradebook, limits, records, runner, scoring
+from virtlab.grading.decide import Finding
+from virtlab.grading.discover import Submission
+from virtlab.grading.statuses import Status
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-STATUS_ORDER = [
-    "grader-error",
-    "invalid-notebook",
-    "unknown-exercise",
-    "empty-notebook",
-    "no-submission",
-    "kernel-died",
-    "timeout",
-    "memory-limit",
-    "output-limit",
-    "tampered",
-    "exited",
-    "cell-errors",
-    "missing-answers",
-    "invalid-answers",
-    "duplicate",
-    "ok",
-]
 
 
 class UsageError(ValueError):
@@ -109,92 +74,27 @@ class UsageError(ValueError):
 
 
 @dataclass
-class Submission:
-    path: Path
-    student: str
-    notebook: str
-    sha256: str = ""
-    exercise: bank.Exercise | None = None
-
-
-@dataclass
 class Job:
     notebook: str
     data: bytes
-    limits: runner.Limits
+    limits: limits.Limits
     key: str
 
 
 @dataclass
 class RunReport:
-    """What a worker sends back: everything needed to score, nothing scored yet."""
+    """What a worker sends back: facts only, nothing decided or scored yet."""
 
-    status: str
-    message: str = ""
-    records: str = ""
-    cell_errors: list[str] = field(default_factory=list)
+    invalid: str = ""  # why the file is not a notebook
+    empty: bool = False
+    run: runner.Execution | None = None
     code: str = ""
     metadata_exercise: str | None = None
     note: str = ""
-    seconds: float = 0.0
+    crash: str = ""  # the grader failed on it
 
 
-# --------------------------------------------------------------------------- finding work
-def _student_of(path: Path) -> str:
-    stem = path.stem
-    for exercise in bank.exercises().values():
-        if exercise.notebook in stem:
-            rest = stem.replace(exercise.notebook, "").strip(" _-.")
-            return rest or path.parent.name or stem
-    return stem
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
-
-
-def find_submissions(arguments: list[str]) -> tuple[list[Submission], list[str]]:
-    """Expand files, folders and globs; returns the submissions and warnings."""
-    found: dict[Path, Submission] = {}
-    warnings: list[str] = []
-
-    def add(path: Path) -> None:
-        key = path.resolve()
-        if key not in found:
-            found[key] = Submission(path, _student_of(path), _display(path))
-
-    def add_folder(folder: Path) -> None:
-        notebooks = [
-            p for p in sorted(folder.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts
-        ]
-        for path in notebooks:
-            add(path)
-        for child in sorted(p for p in folder.iterdir() if p.is_dir()):
-            if child.name.startswith(".") or any(child in n.parents for n in notebooks):
-                continue
-            found[child.resolve()] = Submission(child, child.name, _display(child))
-        if not notebooks and not any(p.is_dir() for p in folder.iterdir()):
-            warnings.append(f"{folder}: an empty folder, no notebooks to grade.")
-
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_file():
-            add(path)
-        elif path.is_dir():
-            add_folder(path)
-        else:
-            matches = sorted(glob.glob(argument, recursive=True))
-            if not matches:
-                warnings.append(f"{argument}: no such file, folder or matching glob.")
-            for match in matches:
-                (add_folder if Path(match).is_dir() else add)(Path(match))
-    return list(found.values()), warnings
-
-
-# --------------------------------------------------------------------------- worker side
+# --------------------------------------------------------------------------- 2. execute
 def _worker_init() -> None:
     runner.become_subreaper()
 
@@ -204,195 +104,270 @@ def run_job(job: Job) -> RunReport:
     try:
         nb, note = runner.load(job.data, Path(job.notebook).name)
     except runner.InvalidNotebook as err:
-        return RunReport("invalid-notebook", str(err))
+        return RunReport(invalid=str(err))
     meta = nb.get("metadata", {}).get("virtlab", {})
     exercise_id = meta.get("exercise") if isinstance(meta, dict) else None
     clean = runner.sanitize(nb)
     code = "\n".join(c.source for c in clean.cells if c.cell_type == "code")
-    report = RunReport("ok", code=code, metadata_exercise=exercise_id, note=note)
+    report = RunReport(code=code, metadata_exercise=exercise_id, note=note)
     if not code.strip():
-        report.status = "empty-notebook"
-        report.message = "the notebook has no code: was the right file handed in?"
+        report.empty = True
         return report
-    result = runner.execute(clean, job.limits, job.key)
-    report.status, report.message = result.status, result.message
-    report.records, report.cell_errors = result.records, result.cell_errors
-    report.seconds = result.seconds
+    report.run = runner.execute(clean, job.limits, job.key)
     return report
 
 
-# --------------------------------------------------------------------------- scoring
-_CHECK_CALL = r"check\(\s*['\"]{qid}['\"]"
-_TAMPERING = [
-    (re.compile(r"^\s*def\s+check\s*\(", re.M), "redefines check()"),
-    (re.compile(r"^\s*check\s*=(?!=)", re.M), "rebinds check"),
-    (
-        re.compile(r"^\s*(?:vl|virtlab)(?:\.\w+)+\s*=(?!=)", re.M),
-        "assigns into the virtlab package",
-    ),
-    (re.compile(r"setattr\(\s*(?:vl|virtlab)\b"), "patches the virtlab package"),
-    (re.compile(r"VIRTLAB_GRADING"), "reads or writes the grader's record file"),
-    (re.compile(r"virtlab\.grading\.\w+"), "reaches into virtlab's grading code"),
-    (
-        re.compile(r"^\s*from\s+virtlab\.grading\s+import\s+(?!check\s*$)", re.M),
-        "imports grading internals",
-    ),
-]
-
-
-def read_records(text: str, key: str) -> tuple[dict[str, str], list[str]]:
-    """The last genuine answer per question id, and what looked forged."""
-    answers: dict[str, str] = {}
-    forged, gaps, expected = 0, 0, 1
-    if len(text) > runner.MAX_RECORD_BYTES:
-        return answers, ["the answer record file was flooded; no answer could be trusted"]
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-            seq, qid, answer, mac = entry["seq"], entry["qid"], entry["answer"], entry["mac"]
-            genuine = isinstance(answer, str) and mac == record_mac(key.encode(), seq, qid, answer)
-        except (ValueError, KeyError, TypeError, RecursionError):
-            genuine = False
-        if not genuine:
-            forged += 1
-            continue
-        if seq != expected:
-            gaps += 1
-        expected = seq + 1
-        answers[str(qid)] = answer
-    problems = []
-    if forged:
-        problems.append(f"{forged} answer record(s) not written by check() were ignored")
-    if gaps:
-        problems.append("answer records were removed or reordered")
-    return answers, problems
-
-
-def _which_exercise(sub: Submission, report: RunReport) -> bank.Exercise | None:
+# --------------------------------------------------------------------------- 3-5 per row
+def which_exercise(path: Path, report: RunReport) -> bank.Exercise | None:
+    """The exercise a notebook is: its metadata, else its file name, else its check() calls."""
     exercises = bank.exercises()
     if report.metadata_exercise in exercises:
         return exercises[report.metadata_exercise]
-    by_name = bank.exercise_for_notebook(sub.path.name)
+    by_name = bank.exercise_for_notebook(path.name)
     if by_name:
         return by_name
-    ids = Counter(re.findall(r"check\(\s*['\"](ex\d+)-", report.code))
-    if ids:
-        return exercises.get(ids.most_common(1)[0][0])
-    return None
+    ids = records.exercise_ids_called(report.code)
+    return exercises.get(ids[0]) if ids else None
 
 
-def score_submission(
-    sub: Submission, report: RunReport, key: str, hidden: tuple, hidden_digest: str
-) -> tuple[dict[str, str], list[Score], list[str]]:
-    """The gradebook row, the scores and the issue list for one executed submission."""
-    row = {"student": sub.student, "notebook": sub.notebook, "sha256": sub.sha256}
-    statuses, messages = [report.status], [report.message] if report.message else []
-    if report.note:
-        messages.append(report.note)
-    scores: list[Score] = []
-    exercise = _which_exercise(sub, report) if report.status != "invalid-notebook" else None
-    if exercise is None and report.status not in ("invalid-notebook",):
-        statuses.append("unknown-exercise")
-        messages.append(
-            "no exercise of the question bank matches this notebook (file name, metadata and "
-            "check() calls): hand in the exercise notebook itself"
-        )
-    if exercise is not None:
-        exercise = bank.with_hidden(exercise, hidden, hidden_digest)
-        sub.exercise = exercise
-        row["exercise"] = exercise.id
-        row["version"] = exercise.version
-        answers, problems = read_records(report.records, key)
-        tampering = [why for pattern, why in _TAMPERING if pattern.search(report.code)]
-        if problems or tampering:
-            statuses.append("tampered")
-            messages.append(
-                "; ".join([*problems, *(f"the notebook {why}" for why in tampering)])
-                + "; points come only from answers check() recorded: review this submission"
+@dataclass
+class Graded:
+    """One submission through steps 3-5."""
+
+    exercise: bank.Exercise | None
+    scored: list[scoring.Scored] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def report_findings(report: RunReport, lim: limits.Limits) -> list[Finding]:
+    """What the worker's report says before any answer is looked at."""
+    if report.crash:
+        return [Finding(Status.GRADER_ERROR, report.crash)]
+    if report.invalid:
+        return [Finding(Status.INVALID_NOTEBOOK, report.invalid)]
+    found = [Finding(Status.OK, report.note)] if report.note else []
+    if report.empty:
+        found.append(
+            Finding(
+                Status.EMPTY_NOTEBOOK, "the notebook has no code: was the right file handed in?"
             )
-        missing: dict[str, list[str]] = {}
-        invalid: list[str] = []
-        for question in exercise.questions:
-            recorded = answers.get(question.source_qid)
-            if recorded is None:
-                score = Score(question.id, 0, float(question.points), "no answer recorded")
-                if re.search(_CHECK_CALL.format(qid=re.escape(question.source_qid)), report.code):
-                    why = "its check() call never ran (an error or stop before it)"
-                else:
-                    why = "its check() call was deleted or edited"
-                if question.answer_of is None:
-                    missing.setdefault(why, []).append(question.id)
-                score = Score(score.qid, 0, score.max_points, score.status, (why,))
-            else:
-                try:
-                    score = question.score(encoding.decode(json.loads(recorded)))
-                except Exception as err:  # scoring one answer must not lose the row
-                    score = Score(
-                        question.id, 0, float(question.points), INVALID, (f"not scorable: {err}",)
-                    )
-                if score.status == INVALID:
-                    detail = score.feedback[0].rstrip(".") if score.feedback else ""
-                    invalid.append(f"{question.id}: {detail}")
-            scores.append(score)
-            row[question.id] = f"{score.points:g}"
-        asked = {q.source_qid for q in exercise.questions}
-        strays = sorted(set(answers) - asked)
-        if strays:
-            messages.append("answers to unknown question ids ignored: " + ", ".join(strays))
-        if missing and report.status in ("ok", "cell-errors", "exited"):
-            statuses.append("missing-answers")
-            for why, qids in missing.items():
-                messages.append(f"no answer for {', '.join(qids)}: {why}")
-        if invalid:
-            statuses.append("invalid-answers")
-            messages.append("; ".join(invalid))
-        total = sum(s.points for s in scores)
-        row["total"] = f"{round(total, 2):g}"
-        row["max"] = f"{exercise.max_points:g}"
-    if report.cell_errors and report.status in ("cell-errors", "exited", "memory-limit"):
-        messages.append("errors: " + "; ".join(report.cell_errors[:5]))
-    known = [s for s in statuses if s in STATUS_ORDER]
-    row["status"] = min(known, key=STATUS_ORDER.index) if known else "grader-error"
-    row["message"] = "; ".join(m for m in messages if m)
-    return row, scores, messages
+        )
+    if report.run is not None:
+        found.extend(decide.run_findings(report.run, lim))
+    return found
 
 
-# --------------------------------------------------------------------------- output
+def grade_report(
+    sub: Submission, report: RunReport, key: str, options: Options, hidden: tuple, digest: str
+) -> Graded:
+    """Read the records, score them and collect every finding for one submission."""
+    findings = report_findings(report, options.limits)
+    exercise = None if report.invalid or report.crash else which_exercise(sub.path, report)
+    if exercise is None:
+        if not report.invalid and not report.crash:
+            findings.append(
+                Finding(
+                    Status.UNKNOWN_EXERCISE,
+                    "no exercise of the question bank matches this notebook (file name, "
+                    "metadata and check() calls): hand in the exercise notebook itself",
+                )
+            )
+        return Graded(None, findings=findings + identity_findings(sub, options))
+    exercise = bank.with_hidden(exercise, hidden, digest)
+    run = report.run
+    found = records.read_records(run.records if run else "", key)
+    scored = scoring.score_answers(exercise, found.answers, report.code)
+    stop = run.stop if run else runner.Stop.COMPLETED
+    asked = {q.source_qid for q in exercise.questions}
+    tampering = records.tampering(report.code)
+    findings += decide.answer_findings(found, tampering, scored, asked, stop)
+    return Graded(exercise, scored, found.answers, findings + identity_findings(sub, options))
+
+
+def identity_findings(sub: Submission, options: Options) -> list[Finding]:
+    who = sub.identity
+    found = []
+    if who.late:
+        found.append(Finding(Status.OK, "handed in late (the LMS marked the file LATE)"))
+    if not who.student:
+        found.append(
+            Finding(
+                Status.UNKNOWN_STUDENT,
+                "neither the file name nor its folder names a student: name it "
+                "<id>_<exercise>.ipynb or put it in a folder named after the student",
+            )
+        )
+    elif options.roster is not None and who.source != "roster":
+        found.append(
+            Finding(
+                Status.UNKNOWN_STUDENT,
+                f"{who.student} is not in the roster {options.roster.name}: fix the file name "
+                "or add the student",
+            )
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- 6. write
+def row_of(sub: Submission, graded: Graded) -> dict[str, str]:
+    """The gradebook row of one graded submission."""
+    status, message = decide.decide(graded.findings)
+    row = {
+        "student": sub.student,
+        "name": sub.identity.name,
+        "notebook": sub.notebook,
+        "sha256": sub.sha256,
+        "status": str(status),
+        "message": message,
+    }
+    if graded.exercise is not None:
+        row["exercise"] = graded.exercise.id
+        row["version"] = graded.exercise.version
+        for item in graded.scored:
+            row[item.score.qid] = f"{item.score.points:g}"
+        row["total"] = f"{scoring.total(graded.scored):g}"
+        row["max"] = f"{graded.exercise.max_points:g}"
+    return row
+
+
 def _safe(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text, flags=re.UNICODE).strip("_") or "submission"
 
 
-def feedback_text(sub: Submission, row: dict[str, str], scores: list[Score]) -> str:
-    exercise = sub.exercise
+def feedback_text(
+    sub: Submission, exercise: bank.Exercise | None, row: dict[str, str], scored: list
+) -> str:
     title = f"{exercise.id}: {exercise.title}" if exercise else "unknown exercise"
     lines = [
-        f"# Feedback for {sub.student} — {title}",
+        f"# Feedback for {sub.student or 'an unidentified student'} — {title}",
         "",
         f"- Notebook: `{sub.notebook}`",
         f"- Score: {row.get('total', '0') or '0'} / {row.get('max', '?') or '?'}",
         f"- Status: {row['status']}" + (f" — {row['message']}" if row.get("message") else ""),
         "",
     ]
-    for score in scores:
+    for item in scored:
+        score = item.score
         lines.append(f"## {score.qid}: {score.points:g}/{score.max_points:g} ({score.status})")
         lines.extend(f"- {line}" for line in score.feedback)
         lines.append("")
     return "\n".join(lines)
 
 
+def _add_finding(row: dict[str, str], finding: Finding) -> None:
+    """A batch-wide finding on a row already written (e.g. read back from the gradebook)."""
+    current = Status.parse(row.get("status", "")) or Status.GRADER_ERROR
+    row["status"] = str(Status.worst([current, finding.status]))
+    if finding.message not in row.get("message", ""):
+        row["message"] = "; ".join(m for m in (row.get("message", ""), finding.message) if m)
+
+
+def mark_duplicates(rows: dict[str, dict[str, str]], batch: list[str]) -> None:
+    """Several submissions of one exercise from one student: every one of them says so."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for key in batch:
+        row = rows.get(key)
+        if row and row.get("exercise") and row.get("student") and row.get("notebook"):
+            groups.setdefault((row["student"], row["exercise"]), []).append(key)
+    for (student, exercise), keys in groups.items():
+        if len(keys) < 2:
+            continue
+        for key in keys:
+            others = ", ".join(rows[k]["notebook"] for k in keys if k != key)
+            note = f"{student} handed in {exercise} {len(keys)} times (also {others})"
+            _add_finding(rows[key], Finding(Status.DUPLICATE, note))
+
+
+def name_feedback(rows: dict[str, dict[str, str]]) -> None:
+    """Give every submission its own feedback file name (the ``feedback`` column).
+
+    The name is ``<student>__<notebook file>.md``; two different submissions that would share
+    one (ids or file names that differ only in characters a file name cannot hold, the same
+    file name in two folders) each get a suffix from their path, and the row says so.
+    """
+    wanted: dict[str, list[str]] = {}
+    for key, row in rows.items():
+        if row.get("notebook"):
+            base = f"{_safe(row.get('student', '') or 'unidentified')}__"
+            base += _safe(Path(row["notebook"]).stem)
+            wanted.setdefault(base.casefold(), []).append(key)
+    for keys in wanted.values():
+        for key in keys:
+            row = rows[key]
+            base = f"{_safe(row.get('student', '') or 'unidentified')}__"
+            base += _safe(Path(row["notebook"]).stem)
+            if len(keys) == 1:
+                row["feedback"] = base + ".md"
+                continue
+            suffix = hashlib.sha256(row["notebook"].encode()).hexdigest()[:8]
+            row["feedback"] = f"{base}__{suffix}.md"
+            others = ", ".join(rows[k]["notebook"] for k in keys if k != key)
+            _add_finding(
+                row,
+                Finding(
+                    Status.NAME_COLLISION,
+                    f"its feedback file name would be shared with {others}; written as "
+                    f"{row['feedback']}",
+                ),
+            )
+
+
+def roster_rows(
+    rows: dict[str, dict[str, str]], roster: list[discover.Student], source: str, maxima: dict
+) -> None:
+    """A ``no-submission`` row for every roster student with nothing handed in for an exercise
+    this gradebook holds (replacing such rows from earlier runs)."""
+    for key in [k for k, r in rows.items() if not r.get("notebook")]:
+        if rows[key].get("status") == str(Status.NO_SUBMISSION):
+            del rows[key]
+    exercises = sorted({r["exercise"] for r in rows.values() if r.get("exercise")}) or [""]
+    handed = {(r.get("student", "").casefold(), r.get("exercise", "")) for r in rows.values()}
+    handed |= {(r.get("student", "").casefold(), "") for r in rows.values()}
+    # an empty student folder already has its no-submission row, for whatever exercise
+    handed |= {
+        (r.get("student", "").casefold(), exercise)
+        for r in rows.values()
+        if r.get("status") == str(Status.NO_SUBMISSION) and not r.get("exercise")
+        for exercise in exercises
+    }
+    for student in roster:
+        for exercise in exercises:
+            if (student.id.casefold(), exercise) in handed:
+                continue
+            what = exercise or "anything"
+            row = {
+                "student": student.id,
+                "name": student.name,
+                "notebook": "",
+                "exercise": exercise,
+                "status": str(Status.NO_SUBMISSION),
+                "message": f"no submission of {what} from this student of the roster {source}",
+                "total": "0",
+                "max": maxima.get(exercise, ""),
+            }
+            rows[gradebook.row_key(row)] = row
+
+
 def print_summary(rows: list[dict[str, str]], stream: Any = sys.stdout) -> None:
     counts = Counter(r["status"] for r in rows)
     width = max([len(s) for s in counts] + [6])
     print(f"\n{'status':<{width}}  submissions", file=stream)
-    for status in sorted(counts, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 99):
+
+    def order(text: str) -> int:
+        status = Status.parse(text)
+        return status.precedence if status else -1
+
+    for status in sorted(counts, key=order):
         print(f"{status:<{width}}  {counts[status]}", file=stream)
-    totals = [float(r["total"]) for r in rows if r.get("total")]
+    totals = [float(r["total"]) for r in rows if r.get("total") and r.get("notebook")]
     if totals:
         mean = sum(totals) / len(totals)
         print(f"{'mean':<{width}}  {mean:.2f} points over {len(totals)} graded", file=stream)
-    problems = [r for r in rows if r["status"] != "ok"]
+    problems = [r for r in rows if r["status"] != str(Status.OK)]
     for r in problems[:20]:
-        print(f"  {r['student']} ({r['notebook']}): {r['status']} — {r['message']}", file=stream)
+        where = r["notebook"] or r.get("exercise", "")
+        print(f"  {r['student']} ({where}): {r['status']} — {r['message']}", file=stream)
     if len(problems) > 20:
         print(f"  ... and {len(problems) - 20} more in the gradebook", file=stream)
 
@@ -422,10 +397,11 @@ class Options:
     output: Path
     feedback: Path | None = None
     jobs: int = 1
-    limits: runner.Limits = field(default_factory=runner.Limits)
+    limits: limits.Limits = field(default_factory=limits.Limits)
     hidden: Path | None = None
     force: bool = False
     quiet: bool = False
+    roster: Path | None = None
 
 
 def _sha256(path: Path) -> tuple[str, bytes | None]:
@@ -436,12 +412,30 @@ def _sha256(path: Path) -> tuple[str, bytes | None]:
     return hashlib.sha256(data).hexdigest(), data
 
 
+def apply_roster(submissions: list[Submission], roster: list[discover.Student]) -> None:
+    """Give each submission found in the roster the roster's id and name."""
+    for sub in submissions:
+        student, how = discover.match(sub.identity, roster)
+        if student is not None:
+            sub.identity = discover.Identity(
+                student.id, student.name or sub.identity.name, sub.identity.late, "roster"
+            )
+
+
+def say_what_is_not_enforced() -> None:
+    """Say at start which limits this platform leaves unenforced, instead of failing late."""
+    fence = bool(runner.network_fence()) if sys.platform.startswith("linux") else False
+    for note in limits.unenforced(sys.platform, network_fence=fence):
+        print(f"virtlab grade: not enforced on this machine: {note}.", file=sys.stderr)
+
+
 def grade(options: Options) -> int:
     """Grade every submission into the gradebook; returns the exit code."""
     if options.jobs < 1:
         raise UsageError("-j/--jobs must be at least 1.")
     hidden, digest = bank.load_hidden(options.hidden) if options.hidden else ((), "")
-    submissions, warnings = find_submissions(options.submissions)
+    roster = discover.load_roster(options.roster) if options.roster else None
+    submissions, warnings = discover.find_submissions(options.submissions)
     for warning in warnings:
         print(f"virtlab grade: {warning}", file=sys.stderr)
     if not submissions:
@@ -449,13 +443,9 @@ def grade(options: Options) -> int:
             "no notebooks to grade: pass notebook files, folders of them or globs "
             "(e.g. virtlab grade submissions/ -o gradebook.csv)."
         )
-    runner.network_fence()  # probe once, before the workers fork
-    if not runner.network_fence() and not options.quiet:
-        print(
-            "virtlab grade: this OS does not let the grader take the network away from "
-            "kernels (no 'unshare -n'); submissions can reach the network.",
-            file=sys.stderr,
-        )
+    if roster is not None:
+        apply_roster(submissions, roster)
+    say_what_is_not_enforced()  # also probes the fence once, before workers fork
     output = options.output
     output.parent.mkdir(parents=True, exist_ok=True)
     with gradebook.locked(output):
@@ -463,8 +453,8 @@ def grade(options: Options) -> int:
             existing = gradebook.read(output)
         except gradebook.UnreadableGradebook as err:
             raise UsageError(str(err)) from None
-        rows = {r.get("notebook", ""): r for r in existing}
-        return _grade_locked(options, submissions, rows, hidden, digest)
+        rows = {gradebook.row_key(r): r for r in existing}
+        return _grade_locked(options, submissions, rows, hidden, digest, roster)
 
 
 def _grade_locked(
@@ -473,24 +463,22 @@ def _grade_locked(
     rows: dict[str, dict[str, str]],
     hidden: tuple,
     digest: str,
+    roster: list[discover.Student] | None,
 ) -> int:
-    versions = {
-        e.id: bank.with_hidden(e, hidden, digest).version for e in bank.exercises().values()
-    }
-    question_ids = {
-        e.id: [q.id for q in bank.with_hidden(e, hidden, digest).questions]
-        for e in bank.exercises().values()
-    }
+    exercises = {e.id: bank.with_hidden(e, hidden, digest) for e in bank.exercises().values()}
+    question_ids = {e.id: [q.id for q in e.questions] for e in exercises.values()}
+    answers = gradebook.read_answers(options.output)
     batch_rows: list[str] = []
     todo: list[tuple[Submission, bytes, str]] = []
-    scored: dict[str, tuple[Submission, list[Score]]] = {}
+    graded: dict[str, tuple[Submission, Graded]] = {}
     for sub in submissions:
         batch_rows.append(sub.notebook)
         if sub.path.is_dir():
             rows[sub.notebook] = {
                 "student": sub.student,
+                "name": sub.identity.name,
                 "notebook": sub.notebook,
-                "status": "no-submission",
+                "status": str(Status.NO_SUBMISSION),
                 "message": f"the folder {sub.notebook} holds no notebook",
                 "total": "0",
             }
@@ -500,7 +488,7 @@ def _grade_locked(
             rows[sub.notebook] = {
                 "student": sub.student,
                 "notebook": sub.notebook,
-                "status": "invalid-notebook",
+                "status": str(Status.INVALID_NOTEBOOK),
                 "message": "the file could not be read",
             }
             continue
@@ -508,8 +496,10 @@ def _grade_locked(
         unchanged = (
             old is not None
             and old.get("sha256") == sub.sha256
-            and old.get("version", "") == versions.get(old.get("exercise", ""), "")
-            and old.get("status") not in ("grader-error", "duplicate")
+            and old.get("student") == sub.student
+            and old.get("version", "")
+            == getattr(exercises.get(old.get("exercise", "")), "version", "")
+            and old.get("status") not in (str(Status.GRADER_ERROR), str(Status.DUPLICATE))
         )
         if unchanged and not options.force:
             continue
@@ -517,10 +507,10 @@ def _grade_locked(
 
     def save() -> None:
         all_rows = list(rows.values())
-        # only the questions of exercises this gradebook holds, in bank order
         present = {r.get("exercise", "") for r in all_rows}
         ids = [q for ex, qs in question_ids.items() if ex in present for q in qs]
         gradebook.write(options.output, all_rows, gradebook.columns_for(all_rows, ids))
+        gradebook.write_answers(options.output, answers)
 
     progress = Progress(len(todo))
     skipped = sum(1 for s in submissions if s.sha256) - len(todo)
@@ -530,57 +520,50 @@ def _grade_locked(
     try:
         for sub, report, key in _execute_all(todo, options):
             try:
-                row, scores, _ = score_submission(sub, report, key, hidden, digest)
+                result = grade_report(sub, report, key, options, hidden, digest)
             except Exception as err:  # one bad submission must never lose the batch
-                row, scores = (
-                    {
-                        "student": sub.student,
-                        "notebook": sub.notebook,
-                        "sha256": sub.sha256,
-                        "status": "grader-error",
-                        "message": f"{type(err).__name__}: {err}",
-                    },
-                    [],
+                result = Graded(
+                    None, findings=[Finding(Status.GRADER_ERROR, f"{type(err).__name__}: {err}")]
                 )
+            row = row_of(sub, result)
             rows[sub.notebook] = row
-            scored[sub.notebook] = (sub, scores)
+            answers[sub.notebook] = {
+                "student": sub.student,
+                "exercise": row.get("exercise", ""),
+                "sha256": sub.sha256,
+                "answers": {q: _json_or_text(a) for q, a in result.answers.items()},
+            }
+            graded[sub.notebook] = (sub, result)
             save()
-            progress.step(f"{sub.student}: {row['status']}")
+            progress.step(f"{sub.student or sub.notebook}: {row['status']}")
     except KeyboardInterrupt:
         interrupted = True
-    _mark_duplicates(rows, batch_rows)
+    mark_duplicates(rows, batch_rows)
+    name_feedback(rows)
+    if roster is not None:
+        maxima = {e.id: f"{e.max_points:g}" for e in exercises.values()}
+        roster_rows(rows, roster, str(options.roster), maxima)
+        batch_rows += [k for k, r in rows.items() if not r.get("notebook")]
     save()  # again, after every kernel is gone: a submission may have written over it
     if options.feedback is not None:
         options.feedback.mkdir(parents=True, exist_ok=True)
-        for notebook, (sub, scores) in scored.items():
-            name = f"{_safe(sub.student)}__{_safe(Path(notebook).stem)}.md"
-            text = feedback_text(sub, rows[notebook], scores)
-            (options.feedback / name).write_text(text, encoding="utf-8")
-    batch = [rows[n] for n in batch_rows if n in rows]
+        for notebook, (sub, result) in graded.items():
+            row = rows[notebook]
+            text = feedback_text(sub, result.exercise, row, result.scored)
+            (options.feedback / row["feedback"]).write_text(text, encoding="utf-8")
+    batch = [rows[n] for n in dict.fromkeys(batch_rows) if n in rows]
     if not options.quiet:
         print_summary(batch)
     if interrupted:
         return EXIT_INTERRUPTED
-    return EXIT_OK if all(r.get("status") == "ok" for r in batch) else EXIT_PROBLEMS
+    return EXIT_OK if all(r.get("status") == str(Status.OK) for r in batch) else EXIT_PROBLEMS
 
 
-def _mark_duplicates(rows: dict[str, dict[str, str]], batch: list[str]) -> None:
-    groups: dict[tuple[str, str], list[str]] = {}
-    for notebook in batch:
-        row = rows.get(notebook)
-        if row and row.get("exercise"):
-            groups.setdefault((row["student"], row["exercise"]), []).append(notebook)
-    for (student, exercise), notebooks in groups.items():
-        if len(notebooks) < 2:
-            continue
-        for notebook in notebooks:
-            row = rows[notebook]
-            others = ", ".join(n for n in notebooks if n != notebook)
-            note = f"{student} handed in {exercise} {len(notebooks)} times (also {others})"
-            if row["status"] == "ok":
-                row["status"] = "duplicate"
-            if note not in row.get("message", ""):
-                row["message"] = "; ".join(m for m in (row.get("message", ""), note) if m)
+def _json_or_text(answer: str) -> Any:
+    try:
+        return json.loads(answer)
+    except ValueError:
+        return answer
 
 
 def _execute_all(todo: list[tuple[Submission, bytes, str]], options: Options):
@@ -600,7 +583,7 @@ def _execute_all(todo: list[tuple[Submission, bytes, str]], options: Options):
         yield from _run_round(todo, [index], options, 1, context, again)
         if again:
             sub, _, key = todo[index]
-            yield sub, RunReport("grader-error", "the grading worker died twice on it"), key
+            yield sub, RunReport(crash="the grading worker died twice on it"), key
 
 
 def _run_round(todo, indexes: list[int], options: Options, jobs: int, context, broken: list[int]):
@@ -621,7 +604,7 @@ def _run_round(todo, indexes: list[int], options: Options, jobs: int, context, b
                 broken.append(index)
                 continue
             except Exception as err:
-                report = RunReport("grader-error", f"{type(err).__name__}: {err}")
+                report = RunReport(crash=f"{type(err).__name__}: {err}")
             yield sub, report, key
     finally:
         # on Ctrl-C, do not run the queued submissions only to throw their results away

@@ -3,27 +3,49 @@
 Writes go to a temporary file in the same folder, are flushed to disk, then ``os.replace`` d over
 the gradebook, so a reader never sees half a file. A sidecar ``<gradebook>.lock`` held with
 ``fcntl.flock`` for the whole batch makes a second ``virtlab grade`` on the same gradebook wait,
-then find every submission already graded and skip it.
+then find every submission already graded and skip it (where there is no ``fcntl``, on Windows,
+two graders on one gradebook are not kept apart).
+
+Beside the gradebook, ``<gradebook>.answers.json`` keeps what each submission answered
+(``{notebook: {"student", "exercise", "sha256", "answers": {qid: recorded answer}}}``), the
+material of a class report, written the same atomic way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import io
+import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-FIXED_FIRST = ["student", "notebook", "exercise"]
-FIXED_LAST = ["total", "max", "status", "message", "sha256", "version"]
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+FIXED_FIRST = ["student", "name", "notebook", "exercise"]
+FIXED_LAST = ["total", "max", "status", "message", "feedback", "sha256", "version"]
+
+
+def row_key(row: dict[str, str]) -> str:
+    """What identifies a row: its notebook, or for a roster student's ``no-submission`` row
+    (no notebook) the student and exercise."""
+    if row.get("notebook"):
+        return row["notebook"]
+    return f"(no notebook) {row.get('student', '')} {row.get('exercise', '')}"
 
 
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the gradebook's sidecar lock; say so on stderr when another grader holds it."""
+    if fcntl is None:
+        yield
+        return
     lock_path = path.with_name(path.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
@@ -81,9 +103,32 @@ def write(path: Path, rows: list[dict[str, str]], columns: list[str]) -> None:
     writer.writeheader()
     for row in sorted(rows, key=lambda r: (r.get("student", ""), r.get("notebook", ""))):
         writer.writerow({c: row.get(c, "") for c in columns})
+    _replace(path, buffer.getvalue())
+
+
+def _replace(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
+        handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def answers_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".answers.json")
+
+
+def read_answers(path: Path) -> dict[str, Any]:
+    """The recorded answers kept beside a gradebook ({} when none, or unreadable: they are
+    rewritten from the gradebook's own submissions as they are graded)."""
+    try:
+        data = json.loads(answers_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_answers(path: Path, answers: dict[str, Any]) -> None:
+    text = json.dumps(answers, ensure_ascii=False, sort_keys=True, indent=1)
+    _replace(answers_path(path), text + "\n")

@@ -23,6 +23,7 @@ import os
 from typing import Any
 
 from virtlab.grading import encoding
+from virtlab.grading.statuses import Verdict
 
 RECORD_ENV = "VIRTLAB_GRADING"
 KEY_ENV = "VIRTLAB_GRADING_KEY"
@@ -32,13 +33,13 @@ _record_key = os.environ.pop(KEY_ENV, "").encode()
 _seq = 0
 
 _COLORS = {
-    "correct": "#2e7d32",
-    "partial": "#ef6c00",
-    "wrong": "#c62828",
-    "not answered": "#757575",
-    "invalid answer": "#c62828",
-    "unknown question": "#c62828",
-    "recorded": "#1565c0",
+    Verdict.CORRECT: "#2e7d32",
+    Verdict.PARTIAL: "#ef6c00",
+    Verdict.WRONG: "#c62828",
+    Verdict.UNANSWERED: "#757575",
+    Verdict.INVALID: "#c62828",
+    Verdict.UNKNOWN_QUESTION: "#c62828",
+    Verdict.RECORDED: "#1565c0",
 }
 
 
@@ -101,7 +102,7 @@ def _record(qid: str, value: Any) -> Result:
     with open(_record_path, "a", encoding="utf-8") as out:  # type: ignore[arg-type]
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
         out.flush()
-    return Result(qid, "recorded", feedback=("Answer recorded for grading.",))
+    return Result(qid, Verdict.RECORDED, feedback=("Answer recorded for grading.",))
 
 
 def check(qid: str, value: Any) -> Result:
@@ -111,7 +112,9 @@ def check(qid: str, value: Any) -> Result:
     message, never an exception, so an exercise runs top to bottom.
     """
     if not isinstance(qid, str):
-        return Result(str(qid), "unknown question", feedback=("The question id must be text.",))
+        return Result(
+            str(qid), Verdict.UNKNOWN_QUESTION, feedback=("The question id must be text.",)
+        )
     if _record_path is not None:
         return _record(qid, value)
     from virtlab.grading import bank
@@ -121,7 +124,9 @@ def check(qid: str, value: Any) -> Result:
         exercise = bank.exercise_of(qid)
         known = ", ".join(q.id for q in exercise.questions) if exercise else ""
         hint = f" Known ids here: {known}." if known else " Copy the id from the exercise."
-        return Result(qid, "unknown question", feedback=(f"There is no question {qid!r}.{hint}",))
+        return Result(
+            qid, Verdict.UNKNOWN_QUESTION, feedback=(f"There is no question {qid!r}.{hint}",)
+        )
     # Score the answer as the grader will see it: through the same JSON round trip.
     score = question.score(encoding.decode(json.loads(encoding.dumps(value))))
     return Result(

@@ -17,6 +17,7 @@ from typing import Any
 
 from virtlab.answers import matches
 from virtlab.grading.encoding import StackData, Unanswered, Unsupported
+from virtlab.grading.statuses import Verdict
 from virtlab.requirements import (  # noqa: F401 - the bank's kit, re-exported
     Requirement,
     contains,
@@ -32,12 +33,13 @@ from virtlab.requirements import (  # noqa: F401 - the bank's kit, re-exported
     valid,
 )
 
+# short names for the verdicts the question kinds give (defined in virtlab.grading.statuses)
 CORRECT, PARTIAL, WRONG, UNANSWERED_STATUS, INVALID = (
-    "correct",
-    "partial",
-    "wrong",
-    "not answered",
-    "invalid answer",
+    Verdict.CORRECT,
+    Verdict.PARTIAL,
+    Verdict.WRONG,
+    Verdict.UNANSWERED,
+    Verdict.INVALID,
 )
 
 
@@ -48,7 +50,7 @@ class Score:
     qid: str
     points: float
     max_points: float
-    status: str
+    status: Verdict
     feedback: tuple[str, ...] = ()
 
     @property
@@ -102,7 +104,7 @@ class Question:
     def _score(self, value: Any) -> Score:  # pragma: no cover - every kind overrides it
         raise NotImplementedError
 
-    def _result(self, points: float, status: str, *feedback: str) -> Score:
+    def _result(self, points: float, status: Verdict, *feedback: str) -> Score:
         return Score(self.id, round(points, 2), float(self.points), status, tuple(feedback))
 
     def _invalid(self, message: str) -> Score:

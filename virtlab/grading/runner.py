@@ -1,16 +1,20 @@
-"""Run one submission in a fresh, fenced kernel and bring back the answers it recorded.
+"""Run one submission in a fresh, fenced kernel and bring back what happened, as facts.
 
 The grader's steps for one notebook, each a small function: :func:`load` (parse, upgrade an old
 format, refuse what is not a notebook) → :func:`sanitize` (drop outputs, force the Python
-kernel) → :func:`execute` (a fresh kernel in a temporary folder, with limits) → the raw answer
-records, scored later by the grader process (:mod:`virtlab.grading.batch`).
+kernel) → :func:`execute` (a fresh kernel in a temporary folder, with limits). :func:`execute`
+returns an :class:`Execution`: how the run ended (:class:`Stop`), the cell errors, what the kernel
+logged about its own failures, its stderr, and the raw answer records. It decides no status and
+scores nothing: :mod:`virtlab.grading.decide` and :mod:`virtlab.grading.batch` do, in the
+grader process.
 
 Limits on the kernel, all set before the kernel's first instruction:
 
 * time: a per-cell timeout and a deadline for the whole notebook;
 * memory: ``RLIMIT_AS`` (``prlimit``), so a memory bomb ends in ``MemoryError``; no core dumps;
   a file-size limit;
-* output: more than ``output_bytes`` of cell output stops the notebook;
+* output: the kernel itself stops a cell past ``output_chars`` characters of output
+  (:mod:`virtlab.grading.fence`); the client counts what it receives as a second line;
 * network: the kernel runs in an empty network namespace (``unshare -n``) when the OS allows
   it; kernel messages use Unix sockets, which need no network;
 * processes: the kernel leads its own process group; at the end the whole group gets SIGKILL
@@ -26,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import enum
 import os
 import secrets
 import shutil
@@ -33,6 +38,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,28 +54,55 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 # isort: on
 
 from virtlab.grading.inline import KEY_ENV, RECORD_ENV
+from virtlab.grading.limits import (
+    DEFAULTS,
+    KERNEL_ERRORS_ENV,
+    OUTPUT_LIMIT_ENV,
+    OUTPUT_MARKER,
+    Limits,
+)
 
 MARKER_ENV = "VIRTLAB_KERNEL_RUN"
 MAX_RECORD_BYTES = 8_000_000
+STDERR_KEEP = 16_000  # characters of the kernel's stderr kept for the row's message
+# what the client may receive beyond the kernel's own budget (its marker line) before it stops
+# the cell itself: only reached when student code took the kernel's limit away
+CLIENT_SLACK = 10_000
+IOPUB_TIMEOUT = 15  # seconds the output of a finished cell may lag behind its reply
+
+
+class Stop(str, enum.Enum):
+    """How a run ended."""
+
+    COMPLETED = "completed"
+    START_FAILED = "start-failed"
+    CELL_TIMEOUT = "cell-timeout"
+    NOTEBOOK_TIMEOUT = "notebook-timeout"
+    KERNEL_DIED = "kernel-died"
+    OUTPUT_LIMIT = "output-limit"
 
 
 @dataclass(frozen=True)
-class Limits:
-    cell_timeout: float = 30.0
-    notebook_timeout: float = 300.0
-    memory_mb: int = 1024
-    output_bytes: int = 2_000_000
-    startup_timeout: float = 60.0
+class CellError:
+    cell: int  # 1-based, as Jupyter users count
+    ename: str
+    evalue: str
+
+    def __str__(self) -> str:
+        return f"cell {self.cell}: {self.ename}: {self.evalue}".rstrip(": ")
 
 
 @dataclass
 class Execution:
-    """What running a submission produced: a status, a message and the raw answer records."""
+    """The facts of one run; no status, no score."""
 
-    status: str
-    message: str = ""
+    stop: Stop = Stop.COMPLETED
+    stop_cell: int | None = None  # 1-based cell where the run stopped
+    exit_code: int | None = None  # the kernel's, when it died or did not start
+    cell_errors: list[CellError] = field(default_factory=list)
+    kernel_errors: list[str] = field(default_factory=list)
+    stderr: str = ""
     records: str = ""
-    cell_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -139,34 +172,54 @@ def network_fence() -> list[str]:
     return []
 
 
-def limit_prefix(memory_mb: int) -> list[str]:
-    """The command prefix that applies the resource limits, then the network fence."""
+def limit_prefix(memory_mb: int, file_mb: int = DEFAULTS.file_mb) -> list[str]:
+    """The command prefix that applies the resource limits, then the network fence.
+
+    ``prlimit`` where it exists (Linux), else Python's ``resource`` module (macOS, a Linux
+    without util-linux); on Windows neither exists and the kernel starts unlimited (the grader
+    says so at start: :func:`virtlab.grading.limits.unenforced`).
+    """
     memory = str(memory_mb * 1024 * 1024)
-    fsize = str(512 * 1024 * 1024)
+    fsize = str(file_mb * 1024 * 1024)
     tool = shutil.which("prlimit")
     if tool:
         limits = [tool, f"--as={memory}", "--core=0", f"--fsize={fsize}", "--"]
-    else:
+    elif sys.platform != "win32":
         code = (
-            "import os,resource,sys;r=resource;"
-            f"r.setrlimit(r.RLIMIT_AS,({memory},{memory}));r.setrlimit(r.RLIMIT_CORE,(0,0));"
-            f"r.setrlimit(r.RLIMIT_FSIZE,({fsize},{fsize}));os.execv(sys.argv[1],sys.argv[1:])"
+            "import os,resource,sys;r=resource\n"
+            f"for k,v in ((r.RLIMIT_AS,{memory}),(r.RLIMIT_CORE,0),(r.RLIMIT_FSIZE,{fsize})):\n"
+            "  try:r.setrlimit(k,(v,v))\n"
+            "  except (ValueError,OSError):pass\n"
+            "os.execv(sys.argv[1],sys.argv[1:])"
         )
         limits = [sys.executable, "-I", "-S", "-c", code]
+    else:
+        limits = []
     return limits + network_fence()
 
 
+# the kernel's own output stream and extension (virtlab.grading.fence), set before any cell;
+# named, not imported: the fence imports ipykernel, which the grader process does not need
+FENCE = "virtlab.grading.fence"
+KERNEL_ARGUMENTS = [
+    f"--IPKernelApp.outstream_class={FENCE}.LimitedOutStream",
+    f"--IPKernelApp.extensions={FENCE}",
+]
+
+
 class FencedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel command starts behind :func:`limit_prefix`."""
+    """A kernel manager whose kernel starts behind :func:`limit_prefix`, with the fence."""
 
     prefix: list[str] = []
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+        command = super().format_kernel_cmd(extra_arguments)
+        return [*self.prefix, *command, *KERNEL_ARGUMENTS]
 
 
 class LimitedClient(NotebookClient):
-    """nbclient with an output budget: past it, the running cell is abandoned."""
+    """nbclient that stops the running cell when the kernel reports its output limit reached
+    (or, should student code have removed the kernel's limit, when it receives too much)."""
 
     output_budget: int = 2_000_000
     output_used: int = 0
@@ -174,15 +227,15 @@ class LimitedClient(NotebookClient):
 
     def output(self, outs: list, msg: dict, display_id: str | None, cell_index: int) -> Any:
         content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(
-            len(str(v)) for v in content.get("data", {}).values()
-        )
+        text = str(content.get("text", ""))
+        size = len(text) + sum(len(str(v)) for v in content.get("data", {}).values())
         self.output_used += size
-        if self.output_used > self.output_budget:
-            if not self.flooded:
-                self.flooded = True
-                if self.task_poll_for_reply is not None:
-                    self.task_poll_for_reply.cancel()
+        reached = OUTPUT_MARKER in text or self.output_used > self.output_budget + CLIENT_SLACK
+        if reached and not self.flooded:
+            self.flooded = True
+            if self.task_poll_for_reply is not None:
+                self.task_poll_for_reply.cancel()
+        if self.flooded:
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -211,6 +264,8 @@ def _has_marker(pid: int, token: bytes) -> bool:
 
 def kill_all(pgid: int | None, token: str) -> None:
     """SIGKILL the kernel's group, then every straggler: our orphans and marked processes."""
+    if not hasattr(os, "killpg"):  # Windows: the kernel manager kills the kernel itself
+        return
     if pgid:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pgid, signal.SIGKILL)
@@ -239,7 +294,8 @@ def kill_all(pgid: int | None, token: str) -> None:
 
 
 # --------------------------------------------------------------------------- execute
-def _describe_exit(code: int | None) -> str:
+def describe_exit(code: int | None) -> str:
+    """A kernel's exit code in words."""
     if code is None:
         return "the kernel stopped answering"
     if code < 0:
@@ -252,108 +308,151 @@ def _describe_exit(code: int | None) -> str:
     return f"the kernel exited with code {code} (os._exit() or a crash)"
 
 
-async def _execute(nb: Any, workdir: Path, private: Path, limits: Limits, key: str) -> Execution:
-    token = secrets.token_hex(8)
-    records = private / "answers.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTLAB_")}
+class _StderrTail:
+    """Drain the kernel's stderr in a thread, keeping its first characters; the rest is
+    dropped, so a flood on stderr can neither fill a disk nor block the kernel."""
+
+    def __init__(self, stream: Any) -> None:
+        self.kept = bytearray()
+        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, stream: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536):
+                if len(self.kept) < STDERR_KEEP:
+                    self.kept += chunk[: STDERR_KEEP - len(self.kept)]
+
+    def text(self) -> str:
+        self.thread.join(timeout=2)
+        return self.kept.decode("utf-8", "replace")
+
+
+def _kernel_env(private: Path, limits: Limits, key: str, token: str) -> dict[str, str]:
+    # nothing of the grader's own: its secrets, and pytest's marker, which makes ipykernel stop
+    # capturing file-descriptor output (so a kernel graded inside a test would behave
+    # differently from one graded by an instructor)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTLAB_", "PYTEST_"))}
     env.update(
         {
-            RECORD_ENV: str(records),
+            RECORD_ENV: str(private / "answers.jsonl"),
             KEY_ENV: key,
             MARKER_ENV: token,
+            OUTPUT_LIMIT_ENV: str(limits.output_chars),
+            KERNEL_ERRORS_ENV: str(private / "kernel-errors.log"),
             "MALLOC_ARENA_MAX": "2",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )
+    return env
+
+
+def _exit_code(km: Any, wait: float = 0.0) -> int | None:
+    process = km.provisioner.process if km.provisioner else None
+    if process is None:
+        return None
+    code = process.poll()
+    if code is None and wait:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            code = process.wait(timeout=wait)
+    return code
+
+
+def _cell_errors(cell: Any, number: int) -> list[CellError]:
+    return [
+        CellError(number, str(out.get("ename", "")), str(out.get("evalue", ""))[:200])
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+
+
+def _lost_output(err: CellTimeoutError) -> bool:
+    """nbclient's "the reply came, its output did not" (only its own words, before the preview
+    of the cell's source, count)."""
+    return "Timeout waiting for IOPub output" in str(err).split("Here is a preview")[0]
+
+
+def _limit_recorded(private: Path) -> bool:
+    """Whether the kernel recorded reaching its output limit (its own account, written the
+    moment it happened: the client may not have seen the marker line yet, or ever)."""
+    return OUTPUT_MARKER in _read_capped(private / "kernel-errors.log", 20_000)
+
+
+async def _run_cells(
+    client: LimitedClient, km: Any, nb: Any, limits: Limits, run: Execution, private: Path
+) -> None:
+    """Execute the code cells in order until one stops the run; fills ``run``."""
+    deadline = time.monotonic() + limits.notebook_seconds
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        number = index + 1
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            run.stop, run.stop_cell = Stop.NOTEBOOK_TIMEOUT, number
+            return
+        client.timeout = max(1, int(min(limits.cell_timeout, remaining) + 0.999))
+        try:
+            await client.async_execute_cell(cell, index)
+        except CellTimeoutError as err:
+            if _lost_output(err):  # the cell finished, but not all of its output arrived
+                run.kernel_errors.append(f"cell {number}: output messages were lost")
+                run.cell_errors.extend(_cell_errors(cell, number))
+            else:
+                per_cell = client.timeout >= limits.cell_timeout
+                run.stop = Stop.CELL_TIMEOUT if per_cell else Stop.NOTEBOOK_TIMEOUT
+        except DeadKernelError:  # also how nbclient reports the cell the client stopped
+            run.stop = Stop.KERNEL_DIED
+            run.exit_code = None if client.flooded else _exit_code(km, wait=2)
+        else:
+            run.cell_errors.extend(_cell_errors(cell, number))
+        # the output limit was reached first, whatever stopped the cell afterwards
+        if client.flooded or _limit_recorded(private):
+            run.stop, run.exit_code = Stop.OUTPUT_LIMIT, None
+        if run.stop is not Stop.COMPLETED:
+            run.stop_cell = number
+            return
+
+
+async def _execute(nb: Any, workdir: Path, private: Path, limits: Limits, key: str) -> Execution:
+    token = secrets.token_hex(8)
     km = FencedKernelManager(kernel_name="python3", transport="ipc", ip=str(private / "kernel"))
-    km.prefix = limit_prefix(limits.memory_mb)
+    km.prefix = limit_prefix(limits.memory_mb, limits.file_mb)
     client = LimitedClient(
         nb,
         km=km,
         timeout=limits.cell_timeout,
         startup_timeout=limits.startup_timeout,
         allow_errors=True,
+        # a reply whose output never arrives is a lost message, reported, never graded ok;
+        # the wait is long enough that load alone does not cause it
+        raise_on_iopub_timeout=True,
+        iopub_timeout=IOPUB_TIMEOUT,
         kernel_name="python3",
         resources={"metadata": {"path": str(workdir)}},
     )
-    client.output_budget = limits.output_bytes
-    result = Execution("ok")
-    deadline = time.monotonic() + limits.notebook_timeout
-    pgid = None
+    client.output_budget = limits.output_chars
+    run = Execution()
+    pgid, stderr = None, None
     try:
         try:
-            await client.async_start_new_kernel(cwd=str(workdir), env=env)
+            await client.async_start_new_kernel(
+                cwd=str(workdir),
+                env=_kernel_env(private, limits, key, token),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            process = km.provisioner.process if km.provisioner else None
+            if process is not None and process.stderr is not None:
+                stderr = _StderrTail(process.stderr)
             pgid = km.provisioner.pgid if km.provisioner else None
             await client.async_start_new_kernel_client()
         except Exception as err:
-            code = km.provisioner.process.poll() if km.provisioner else None
-            result.status = "kernel-died"
-            result.message = (
-                f"the kernel did not start ({type(err).__name__}; {_describe_exit(code)}); "
-                f"is --memory-mb {limits.memory_mb} too low for a Python kernel?"
-            )
-            return result
+            run.stop, run.exit_code = Stop.START_FAILED, _exit_code(km)
+            run.kernel_errors.append(f"{type(err).__name__}: {err}"[:300])
+            return run
         client.reset_execution_trackers()
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or not cell.source.strip():
-                continue
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                result.status = "timeout"
-                result.message = (
-                    f"the notebook ran out of time ({limits.notebook_timeout:g} s in total) "
-                    f"before cell {index + 1}"
-                )
-                break
-            client.timeout = max(1, int(min(limits.cell_timeout, remaining) + 0.999))
-            try:
-                await client.async_execute_cell(cell, index)
-            except CellTimeoutError:
-                result.status = "timeout"
-                per_cell = client.timeout >= limits.cell_timeout
-                limit = (
-                    f"the per-cell limit of {limits.cell_timeout:g} s"
-                    if per_cell
-                    else f"the notebook's limit of {limits.notebook_timeout:g} s"
-                )
-                result.message = f"cell {index + 1} was still running after {limit}"
-                break
-            except DeadKernelError:
-                if client.flooded:
-                    result.status = "output-limit"
-                    result.message = (
-                        f"cell {index + 1} printed more than {limits.output_bytes:,} characters "
-                        "of output; the notebook was stopped there"
-                    )
-                else:
-                    process = km.provisioner.process if km.provisioner else None
-                    code = process.poll() if process is not None else None
-                    if code is None and process is not None:
-                        with contextlib.suppress(subprocess.TimeoutExpired):
-                            code = process.wait(timeout=2)
-                    result.status = "kernel-died"
-                    result.message = f"{_describe_exit(code)} in cell {index + 1}"
-                break
-            for out in cell.get("outputs", []):
-                if out.get("output_type") != "error":
-                    continue
-                ename, evalue = out.get("ename", ""), str(out.get("evalue", ""))[:200]
-                if ename == "MemoryError" and result.status in ("ok", "cell-errors", "exited"):
-                    result.status = "memory-limit"
-                    result.message = (
-                        f"cell {index + 1} tried to use more than the "
-                        f"{limits.memory_mb} MB memory limit (MemoryError)"
-                    )
-                elif ename == "SystemExit" and result.status in ("ok", "cell-errors"):
-                    result.status = "exited"
-                    result.message = (
-                        f"cell {index + 1} called sys.exit(); the kernel kept running and the "
-                        "remaining cells were graded"
-                    )
-                result.cell_errors.append(f"cell {index + 1}: {ename}: {evalue}".rstrip(": "))
-        if result.status == "ok" and result.cell_errors:
-            result.status = "cell-errors"
-            result.message = f"{len(result.cell_errors)} cell(s) raised an error"
+        await _run_cells(client, km, nb, limits, run, private)
     finally:
         kill_all(pgid, token)
         if km.provisioner is not None and km.provisioner.process is not None:
@@ -363,11 +462,18 @@ async def _execute(nb: Any, workdir: Path, private: Path, limits: Limits, key: s
             client.kc.stop_channels()
         with contextlib.suppress(Exception):
             km.provisioner = None
-        if records.exists():
-            with open(records, "rb") as f:
-                raw = f.read(MAX_RECORD_BYTES + 1)
-            result.records = raw.decode("utf-8", "replace")
-    return result
+        run.records = _read_capped(private / "answers.jsonl", MAX_RECORD_BYTES + 1)
+        errors = _read_capped(private / "kernel-errors.log", 20_000).splitlines()
+        run.kernel_errors.extend(e for e in errors if e.strip() and OUTPUT_MARKER not in e)
+        run.stderr = stderr.text() if stderr is not None else ""
+    return run
+
+
+def _read_capped(path: Path, size: int) -> str:
+    if not path.exists():
+        return ""
+    with open(path, "rb") as handle:
+        return handle.read(size).decode("utf-8", "replace")
 
 
 def execute(nb: Any, limits: Limits, key: str) -> Execution:
