@@ -251,7 +251,17 @@ class Number(Question):
             ok = expected is not None and abs(number - float(expected)) <= self.tolerance
         if ok:
             return self._result(self.points, CORRECT, "Correct.")
-        return self._result(0, WRONG, f"{number:g} {self.unit} is not it; {self.where}.".strip())
+        return self._result(0, WRONG, f"{self._quantity(number)} is not it; {self.where}.")
+
+    def _quantity(self, number: float) -> str:
+        """``"3 kernels"``, ``"1 kernel"``, ``"6"``: the number as the learner would say it."""
+        if not self.unit:
+            return f"{number:g}"
+        unit = self.unit
+        # Units such as "kernels" or "VMs" are plural nouns; "GB" or "%" are not.
+        if number == 1 and unit.isalpha() and unit.endswith("s") and not unit.isupper():
+            unit = unit[:-1]
+        return f"{number:g} {unit}"
 
 
 # --------------------------------------------------------------------------- stacks
