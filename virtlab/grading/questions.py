@@ -353,6 +353,9 @@ class BugHunt(StackRequirements):
         if kept.status != CORRECT:
             got = sum(r.weight for r in keep) * kept.points / kept.max_points
             lines = [line for line in kept.feedback if line != "Correct."]
-            lines.append("Fixes count once the stack keeps what the original meant.")
+            # name the ✗ lines above, not "what the original meant": the gate can be memory
+            lines.append(
+                "The points for fixing the original's errors count once every ✗ above is met."
+            )
             return self._fraction(got, sum(r.weight for r in (*keep, *fixes)), lines)
         return self._judge(stack, [*fixes, *keep])
