@@ -139,6 +139,39 @@ def test_self_check_is_correct_only_for_its_answer():
     assert verdicts.count(True) == 1
 
 
+# --------------------------------------------------------------------------- shown answers
+ANSWER_BLOCK = re.compile(
+    r"<summary>Show an answer</summary>.*?```python\n(.*?)```.*?</details>", re.DOTALL
+)
+
+
+def _shown_answer_code() -> list[tuple[str, str]]:
+    """(``lesson cell-id``, code) of every Python block inside a "Show an answer" block."""
+    found = []
+    for path in LESSONS:
+        for cell in _read(path).cells:
+            if cell.cell_type == "markdown":
+                for code in ANSWER_BLOCK.findall(cell.source):
+                    found.append((f"{path.stem} {cell.get('id')}", code))
+    return found
+
+
+@pytest.mark.parametrize(
+    "where,code", _shown_answer_code(), ids=[w for w, _ in _shown_answer_code()]
+)
+def test_a_shown_answer_builds_a_stack_with_no_problems(where: str, code: str):
+    """A "Show an answer" block is what a stuck learner copies: it must clear every warning."""
+    import virtlab as vl
+    from virtlab.stack import Node
+
+    namespace: dict = {"vl": vl}
+    exec(code, namespace)  # noqa: S102 - the course's own answer text
+    machines = [v for v in namespace.values() if isinstance(v, Node) and v.kind == "hardware"]
+    assert machines, f"{where}: the answer builds no vl.Hardware"
+    problems = vl.Stack(*machines).validate()
+    assert problems == [], f"{where}: the shown answer still reports {problems}"
+
+
 # --------------------------------------------------------------------------- outputs and tags
 @pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=_ids(LESSONS + SOLUTIONS))
 def test_output_is_ignored_exactly_on_widget_and_figure_cells(path: Path):

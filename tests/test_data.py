@@ -149,3 +149,47 @@ def test_no_citation_is_retyped(where, text):
 def test_firecracker_110_ms_is_called_pre_configured(where, text):
     if re.search(r"\b110 ms\b", text):
         assert "pre-configured" in text, f"{where} quotes AGA20's 110 ms without 'pre-configured'"
+
+
+# --- every source key a lesson uses is expanded in that lesson --------------------------------
+
+SOURCE_LIST_CALL = re.compile(r"source_list\(([^)]*)\)")
+
+
+def _lesson_text(cells: list[dict]) -> str:
+    """A lesson's sources and printed text outputs, where its source keys show up."""
+    parts = []
+    for cell in cells:
+        parts.append("".join(cell["source"]))
+        for out in cell.get("outputs", []):
+            parts.append("".join(out.get("text", "")))
+            parts.append("".join(out.get("data", {}).get("text/plain", "")))
+    return "\n".join(parts)
+
+
+LESSONS = sorted((ROOT / "lessons").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_each_source_key_a_lesson_uses_is_listed_in_full_there(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    text = _lesson_text(cells)
+    used = {key for key in data.sources() if re.search(rf"(?<![\w-]){re.escape(key)}\b", text)}
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    listed = {
+        k for call in SOURCE_LIST_CALL.findall(code) for k in re.findall(r"\"([^\"]+)\"", call)
+    }
+    missing = sorted(used - listed)
+    assert not missing, (
+        f"{path.name} cites {missing} but never prints their full reference: add them to its "
+        "data.source_list(...) cell"
+    )
+
+
+def test_source_list_prints_full_references_and_names_unknown_keys():
+    assert data.source_list("FEL14", "BAR03").splitlines() == [
+        f"FEL14: {data.sources()['FEL14']['citation']}",
+        f"BAR03: {data.sources()['BAR03']['citation']}",
+    ]
+    with pytest.raises(KeyError, match="'FEL15'.*known: .*FEL14"):
+        data.source_list("FEL14", "FEL15")

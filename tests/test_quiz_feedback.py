@@ -97,3 +97,39 @@ def test_the_subset_search_stays_small():
         if selfchecks.definition(q)["multiple"]
     ]
     assert max(sizes) <= 10, "a tick-all check this long makes matching_set slow: split it"
+
+
+def _right_positions() -> dict[str, int]:
+    """For each single-choice self-check, the position at which the learner sees its answer."""
+    positions = {}
+    for qid in selfchecks.known_qids():
+        spec = selfchecks.definition(qid)
+        if not spec["multiple"]:
+            shown = spec["options"]
+            positions[qid] = next(i for i, o in enumerate(shown) if selfchecks.is_correct(qid, o))
+    return positions
+
+
+def test_no_position_gives_the_answer_away():
+    """Authors tend to write the right option first; the shown order must not betray it."""
+    positions = _right_positions()
+    for place in set(positions.values()):
+        at_place = sorted(q for q, i in positions.items() if i == place)
+        assert len(at_place) <= len(positions) / 2, (
+            f"option {place} is right in {len(at_place)} of {len(positions)} single-choice "
+            f"checks: {at_place}"
+        )
+
+
+def test_shown_order_is_stable_and_keeps_every_option():
+    """Same order on every call (notebooks re-execute identically); no option lost or added."""
+    from virtlab.selfchecks import lesson02
+
+    for qid, stored in lesson02.CHECKS.items():
+        first = selfchecks.definition(qid)["options"]
+        assert first == selfchecks.definition(qid)["options"], qid
+        assert sorted(first) == sorted(stored["options"]), qid
+        assert selfchecks.quiz(qid).options == first, qid
+    assert selfchecks.presented_order("l99-x", ["a", "b", "c", "d"]) == selfchecks.presented_order(
+        "l99-x", ["a", "b", "c", "d"]
+    )

@@ -88,6 +88,22 @@ def test_number_accepts_units_and_converts_them():
     assert near.score(1.54).points == 1 and near.score(1.6).points == 0
 
 
+@pytest.mark.parametrize(
+    "unit,answer,said",
+    [
+        ("kernels", 1, "1 kernel is"),
+        ("kernels", 3, "3 kernels is"),
+        ("GB", 1, "1 GB is"),
+        ("", 6, "6 is"),
+        ("VMs", 1, "1 VM is"),
+    ],
+)
+def test_a_wrong_number_is_named_as_the_learner_would_say_it(unit, answer, said):
+    q = Number(id="ex09-q5", points=1, prompt="?", unit=unit, expected=2.0)
+    feedback = " ".join(q.score(answer).feedback)
+    assert said in feedback and "  " not in feedback, feedback
+
+
 def test_stack_requirements_credit_each_part_and_survive_a_broken_requirement():
     def boom(stack):
         raise RuntimeError("bug in a requirement")

@@ -123,6 +123,18 @@ def sources() -> dict[str, dict[str, str]]:
     return dict(_raw()["sources"])
 
 
+def source_list(*keys: str) -> str:
+    """``"KEY: full citation"``, one line per source key, for a lesson's list of sources.
+
+    An unknown key raises KeyError naming the known ones, so a typo in a lesson fails loudly.
+    """
+    known = sources()
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise KeyError(f"No source {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
+    return "\n".join(f"{key}: {known[key]['citation']}" for key in keys)
+
+
 def confidence_levels() -> dict[str, str]:
     """Confidence letter -> what it means."""
     return {letter: c.meaning for letter, c in CONFIDENCE.items()}

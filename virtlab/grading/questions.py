@@ -253,7 +253,17 @@ class Number(Question):
             ok = expected is not None and abs(number - float(expected)) <= self.tolerance
         if ok:
             return self._result(self.points, CORRECT, "Correct.")
-        return self._result(0, WRONG, f"{number:g} {self.unit} is not it; {self.where}.".strip())
+        return self._result(0, WRONG, f"{self._quantity(number)} is not it; {self.where}.")
+
+    def _quantity(self, number: float) -> str:
+        """``"3 kernels"``, ``"1 kernel"``, ``"6"``: the number as the learner would say it."""
+        if not self.unit:
+            return f"{number:g}"
+        unit = self.unit
+        # Units such as "kernels" or "VMs" are plural nouns; "GB" or "%" are not.
+        if number == 1 and unit.isalpha() and unit.endswith("s") and not unit.isupper():
+            unit = unit[:-1]
+        return f"{number:g} {unit}"
 
 
 # --------------------------------------------------------------------------- stacks
@@ -345,6 +355,9 @@ class BugHunt(StackRequirements):
         if kept.status != CORRECT:
             got = sum(r.weight for r in keep) * kept.points / kept.max_points
             lines = [line for line in kept.feedback if line != "Correct."]
-            lines.append("Fixes count once the stack keeps what the original meant.")
+            # name the ✗ lines above, not "what the original meant": the gate can be memory
+            lines.append(
+                "The points for fixing the original's errors count once every ✗ above is met."
+            )
             return self._fraction(got, sum(r.weight for r in (*keep, *fixes)), lines)
         return self._judge(stack, [*fixes, *keep])

@@ -5,19 +5,26 @@ The questions live here, not in the notebooks, so a lesson never carries its own
 id ``"lNN-some-name"``; each definition has
 
 - ``prompt``: the question, one or two sentences;
-- ``options``: the choices shown, in order;
+- ``options``: the choices; :func:`definition` returns them in the order shown (below);
 - ``answer_hash``: ``virtlab.answers.answer_hash(qid, option)`` of the right option, or of the
   *set* of right options when ``multiple`` is true;
 - ``feedback``: per option, why choosing it is right or wrong (the widget adds the ✓/✗);
 - ``multiple``: whether several options may be ticked.
+
+Options are shown in an order shuffled per check, seeded by its id: authors write the right
+option wherever it reads best (often first), and a learner cannot learn "the first one is right".
+The seed is the id, not the clock, so every run and every re-executed notebook shows the same
+order. Answers are hashed by option *text*, so the order never changes which answer is right.
 
 Importing this module does not import ipywidgets; :func:`quiz` does, on first call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
+import random
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -67,19 +74,36 @@ def _checks_of(module_name: str) -> dict[str, dict[str, Any]]:
     return dict(getattr(module, "CHECKS", {}))
 
 
+def presented_order(qid: str, options: list[str]) -> list[str]:
+    """``options`` in the order check ``qid`` shows them: a shuffle seeded by the id.
+
+    The seed comes from SHA-256 of the id (``hash()`` of a string changes between Python runs),
+    so the order is the same on every machine and every run.
+    """
+    seed = int.from_bytes(hashlib.sha256(qid.encode("utf-8")).digest()[:8], "big")
+    shown = list(options)
+    random.Random(seed).shuffle(shown)
+    return shown
+
+
 def known_qids() -> list[str]:
     """Every self-check id of every lesson, in lesson order."""
     return [qid for name in _lesson_modules() for qid in _checks_of(name)]
 
 
 def definition(qid: str) -> dict[str, Any]:
-    """The stored definition of one self-check (prompt, options, answer_hash, feedback, ...)."""
+    """The definition of one self-check (prompt, options, answer_hash, feedback, ...).
+
+    ``options`` come in the order the learner sees them (:func:`presented_order`).
+    """
     match = _QID.match(qid) if isinstance(qid, str) else None
     module_name = f"lesson{match.group(1)}" if match else None
     if module_name in _lesson_modules():
         checks = _checks_of(module_name)
         if qid in checks:
-            return checks[qid]
+            spec = dict(checks[qid])
+            spec["options"] = presented_order(qid, list(spec["options"]))
+            return spec
     known = known_qids()
     if match is None:
         problem = f"{qid!r} is not a self-check id: ids look like 'l02-overcommit' (lesson number)"
@@ -143,6 +167,7 @@ __all__ = [
     "definition",
     "is_correct",
     "known_qids",
+    "presented_order",
     "problems",
     "quiz",
 ]

@@ -85,7 +85,8 @@ QUESTIONS = [
     Number(
         id="ex01-q4",
         points=1,
-        section="A hypervisor abstracts the hardware",
+        # the containers are the trap: the section on what containers share answers it
+        section="A container abstracts the operating-system kernel",
         prompt="ESXi runs three VMs; one of them runs five containers. How many guest kernels "
         "run in the VMs?",
         unit="kernels",
