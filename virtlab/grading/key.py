@@ -248,9 +248,10 @@ def computed_answers(notebook: Path, wanted: Iterable[str]) -> tuple[dict[str, A
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(code, namespace)
             except Exception as err:
+                failing = ", ".join(sorted(set(calls) & pending))
+                if failing:
+                    return values, [f"{notebook.name}: the solution of {failing} fails: {err!r}."]
                 needed = ", ".join(sorted(pending))
-                if set(calls) & pending:
-                    return values, [f"{notebook.name}: the solution of {needed} fails: {err!r}."]
                 return values, [
                     f"{notebook.name}: cell {number}, which the solution of {needed} runs "
                     f"after, fails: {err!r}."
