@@ -153,6 +153,16 @@ def test_a_failing_earlier_cell_is_named_with_the_solution_that_needs_it(course)
     assert "no_such_call" in problem
 
 
+def test_a_failing_solution_is_named_alone(course):
+    _edit(course / "08-under-the-hood.ipynb", "answer = int(r.stdout)", "answer = int(r.nope)")
+    with pytest.raises(KeySourceError) as err:
+        render(course)
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith(
+        "08-under-the-hood.ipynb: the solution of ex08-q1 fails: AttributeError("
+    )
+
+
 def test_the_key_follows_its_sources_and_check_reports_stale(course, capsys):
     _edit(course / EXPLANATIONS_SOURCE, "The usual slip is", "The commonest slip is")
     assert update(course, check_only=True) is True
