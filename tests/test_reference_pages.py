@@ -66,7 +66,6 @@ def test_glossary_defines_the_course_jargon(term: str):
     assert any(term.lower() in h.lower() for h in headwords), f"glossary.md lacks {term!r}"
 
 
-# Every numbered lesson, including those added after 07 (09, and 08 when it exists).
 @pytest.mark.parametrize("lesson", sorted(LESSONS.glob("[0-9][0-9]-*.ipynb")), ids=lambda p: p.stem)
 def test_each_lesson_links_both_pages_and_its_links_resolve(lesson: Path):
     links = set(LINK.findall(_markdown_of(lesson)))

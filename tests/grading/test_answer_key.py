@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ from virtlab.grading.key import (
     KEY_FILE,
     SELFCHECK_SOURCE,
     KeySourceError,
+    computed_answers,
     render,
     selfcheck_hash,
     selfcheck_problems,
@@ -125,6 +127,40 @@ def test_computed_numbers_are_shown_with_their_value():
     text = (SOLUTIONS / KEY_FILE).read_text(encoding="utf-8")
     body = text.split("#### `ex05-q3`", 1)[1].split("\n#### ", 1)[0]
     assert "**Answer:** `5.8`" in body
+
+
+def test_a_computed_number_may_use_earlier_cells_and_live_results_are_recorded():
+    text = (SOLUTIONS / KEY_FILE).read_text(encoding="utf-8")
+    body = text.split("#### `ex08-q1`", 1)[1].split("\n#### ", 1)[0]
+    assert "answer = int(r.stdout)" in body  # r is the live experiment of an earlier cell
+    assert "**Answer:** `1`" in body
+
+
+def test_computed_answers_leave_the_live_mode_as_they_found_it(monkeypatch):
+    monkeypatch.setenv("VIRTLAB_LIVE", "auto")
+    values, problems = computed_answers(SOLUTIONS / "08-under-the-hood.ipynb", ["ex08-q1"])
+    assert (values, problems) == ({"ex08-q1": 1}, [])
+    assert os.environ["VIRTLAB_LIVE"] == "auto"
+
+
+def test_a_failing_earlier_cell_is_named_with_the_solution_that_needs_it(course):
+    _edit(course / "08-under-the-hood.ipynb", "r = live.run_isolated(", "r = live.no_such_call(")
+    with pytest.raises(KeySourceError) as err:
+        render(course)
+    assert len(err.value.problems) == 1
+    problem = err.value.problems[0]
+    assert problem.startswith("08-under-the-hood.ipynb: cell 4, which the solution of ex08-q1")
+    assert "no_such_call" in problem
+
+
+def test_a_failing_solution_is_named_alone(course):
+    _edit(course / "08-under-the-hood.ipynb", "answer = int(r.stdout)", "answer = int(r.nope)")
+    with pytest.raises(KeySourceError) as err:
+        render(course)
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith(
+        "08-under-the-hood.ipynb: the solution of ex08-q1 fails: AttributeError("
+    )
 
 
 def test_the_key_follows_its_sources_and_check_reports_stale(course, capsys):

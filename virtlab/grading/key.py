@@ -10,8 +10,10 @@ The key (``solutions/key/answer-key.md``) is never written by hand. It is render
   solution notebooks (``solutions/NN-*.ipynb``: the question text and the code between the
   solution markers) and ``solutions/key/explanations.toml`` (why the answer is right, per
   question). A literal solution (a letter, a number, a dict) is scored by the bank while
-  rendering and must earn full marks; so is a computed number (``round(lxc / gvisor, 1)``),
-  which is worked out by running the notebook's import cells and that solution cell.
+  rendering and must earn full marks; so is a computed number (``round(lxc / gvisor, 1)``,
+  ``int(r.stdout)``), which is worked out by running the solution notebook's code cells in
+  order in one namespace, as a learner's kernel does, with lesson 08's live experiments on
+  their recorded results (see :func:`computed_answers`).
 
 ``virtlab key --check`` (and ``tests/grading/test_answer_key.py``) fail when the committed key
 differs from what the sources give now, like ``virtlab assign --check``.
@@ -20,7 +22,11 @@ differs from what the sources give now, like ``virtlab assign --check``.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -139,7 +145,6 @@ class Solved:
     code: str
     value: Any = None
     literal: bool = False
-    setup: str = ""  # the notebook's import cells, which the solution code relies on
 
 
 def _solution_region(source: str) -> str:
@@ -190,39 +195,76 @@ def solved_questions(notebook: Path) -> dict[str, Solved]:
 
     nb = nbformat.read(notebook, as_version=4)
     found: dict[str, Solved] = {}
-    text, setup = "", []
+    text = ""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             text = cell.source
             continue
         if cell.cell_type != "code":
             continue
-        if _only_imports(cell.source):
-            setup.append(cell.source)
         calls = _CHECK_CALL.findall(cell.source)
         if not calls:
             continue
         code = _solution_region(cell.source)
         value, literal = _literal_answer(code)
         for qid in calls:
-            found[qid] = Solved(text, code, value, literal, "\n".join(setup))
+            found[qid] = Solved(text, code, value, literal)
     return found
 
 
-def _only_imports(source: str) -> bool:
+def computed_answers(notebook: Path, wanted: Iterable[str]) -> tuple[dict[str, Any], list[str]]:
+    """The value ``answer`` holds after the answer cell of each ``wanted`` question, and the
+    problems met on the way.
+
+    A computed solution may rely on any earlier cell (exercise 08's ``int(r.stdout)`` reads the
+    result of a live experiment), so the notebook's code cells run in order in one namespace,
+    as in a learner's kernel, up to the last wanted answer cell: instructor code, trusted. The
+    live experiments use the results recorded on the reference machine
+    (``VIRTLAB_LIVE=recorded``): the key is then the same on every machine, offline and fast
+    (no VM boots), and the bank's answers are the same live or recorded. Cell output is
+    swallowed; the key shows values, not prints.
+    """
+    from virtlab.grading.nbio import nbformat
+    from virtlab.live._mode import ENV_VAR
+
+    pending = set(wanted)
+    values: dict[str, Any] = {}
+    if not pending:
+        return values, []
+    nb = nbformat.read(notebook, as_version=4)
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = "recorded"
     try:
-        body = ast.parse(source).body
-    except SyntaxError:
-        return False
-    return bool(body) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in body)
-
-
-def computed_answer(solved: Solved) -> Any:
-    """The value a computed solution (``answer = round(lxc / gvisor, 1)``) gives, by running
-    the solution notebook's own import cells and solution code: instructor code, trusted."""
-    namespace: dict[str, Any] = {}
-    exec(compile(f"{solved.setup}\n{solved.code}", "<solution>", "exec"), namespace)
-    return namespace.get("answer")
+        for number, cell in enumerate(nb.cells, start=1):
+            if not pending:
+                break
+            if cell.cell_type != "code":
+                continue
+            calls = _CHECK_CALL.findall(cell.source)
+            namespace.pop("answer", None)
+            try:
+                code = compile(cell.source, f"<{notebook.name} cell {number}>", "exec")
+                with contextlib.redirect_stdout(io.StringIO()):
+                    exec(code, namespace)
+            except Exception as err:
+                failing = ", ".join(sorted(set(calls) & pending))
+                if failing:
+                    return values, [f"{notebook.name}: the solution of {failing} fails: {err!r}."]
+                needed = ", ".join(sorted(pending))
+                return values, [
+                    f"{notebook.name}: cell {number}, which the solution of {needed} runs "
+                    f"after, fails: {err!r}."
+                ]
+            for qid in set(calls) & pending:
+                values[qid] = namespace.get("answer")
+                pending.discard(qid)
+    finally:
+        if before is None:
+            os.environ.pop(ENV_VAR, None)
+        else:
+            os.environ[ENV_VAR] = before
+    return values, []
 
 
 def _scoring(question: Any) -> list[str]:
@@ -324,6 +366,15 @@ def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[li
             problems.append(f"{notebook}: missing; the bank's {exercise.id} needs it.")
             continue
         solved = solved_questions(notebook)
+        computed, failed = computed_answers(
+            notebook,
+            [
+                q.id
+                for q in exercise.questions
+                if isinstance(q, Number) and q.id in solved and not solved[q.id].literal
+            ],
+        )
+        problems += failed
         out += [
             f"### {exercise.id} — {exercise.title} ({exercise.max_points:g} points)",
             "",
@@ -338,11 +389,8 @@ def _render_exercises(solutions: Path, explanations: dict[str, Any]) -> tuple[li
                 continue
             if not explanation:
                 problems.append(f"{_EX_SHOWN}: no explanation for {q.id}.")
-            if not sol.literal and isinstance(q, Number):
-                try:
-                    sol = replace(sol, value=computed_answer(sol), literal=True)
-                except Exception as err:
-                    problems.append(f"{notebook.name}: the solution of {q.id} fails: {err!r}.")
+            if q.id in computed:
+                sol = replace(sol, value=computed[q.id], literal=True)
             if sol.literal:
                 score = q.score(sol.value)
                 if score.points != score.max_points:
