@@ -79,8 +79,8 @@ QUESTIONS = [
         id="ex08-q6",
         points=1,
         section=TIMES,
-        prompt="How many times longer AGA20's QEMU boot takes than Firecracker's, both timed from the "
-        "launch of the VMM process, to one decimal.",
+        prompt="How many times longer AGA20's QEMU boot takes than Firecracker's, both timed "
+        "from the launch of the VMM process, to one decimal.",
         unit="times",
         decimals=1,
         answer_hash="12ce67151c3f245b0332de83cab0ec45ec97eb440ed0df2108b935836a0ca2fa",
