@@ -1,23 +1,44 @@
-# The course's entry points. `make lab` and `make test` create .venv on first use.
+# The course's entry points. `make lab` and `make test` create .venv on first use; each installs
+# only when pyproject.toml changed since (the stamp files record the last install).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+STAMP_LAB := $(VENV)/.virtlab-lab-installed
 STAMP  := $(VENV)/.virtlab-installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
+LITE   := build/lite/.virtlab-built
 
-.PHONY: lab test lint unit notebooks-test browser notebooks bench clean
+.PHONY: lab test lint unit notebooks-test browser notebooks bench lite clean
 
-$(STAMP): pyproject.toml
+$(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "virtlab needs Python >= 3.10"'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
-	@touch $(STAMP)
 
-lab: $(STAMP)
+# what a learner needs: virtlab and JupyterLab
+$(STAMP_LAB): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[lab]'
+	@touch $(STAMP_LAB)
+
+# everything: grading, the test tools and the JupyterLite build
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test,lite]'
+	@touch $(STAMP) $(STAMP_LAB)
+
+lab: $(STAMP_LAB)
 	$(VENV)/bin/virtlab lab
 
-test: lint browser notebooks-test unit
+# the course as a static site; rebuilt only when the course, the package or the config changed
+LITE_INPUTS := $(wildcard lessons/*.ipynb lessons/images/* exercises/*.ipynb lite/*) \
+	$(shell find virtlab -name '*.py' -o -name '*.js' -o -name '*.json' -o -name '*.csv') \
+	pyproject.toml setup.py
+$(LITE): $(STAMP) $(LITE_INPUTS)
+	$(PY) lite/build.py
+	@touch $(LITE)
+
+lite: $(LITE)
+
+test: lint lite browser notebooks-test unit
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -42,4 +63,4 @@ bench: $(STAMP)
 	@for script in tests/benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) test-artifacts
+	rm -rf $(VENV) test-artifacts build
