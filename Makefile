@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.virtlab-installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 LITE   := build/lite/.virtlab-built
 
-.PHONY: lab test lint unit notebooks-test browser notebooks bench lite clean
+.PHONY: lab test lint unit packaging notebooks-test browser notebooks bench lite clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "virtlab needs Python >= 3.10"'
@@ -38,14 +38,18 @@ $(LITE): $(STAMP) $(LITE_INPUTS)
 
 lite: $(LITE)
 
-test: lint lite browser notebooks-test unit
+test: lint lite browser notebooks-test unit packaging
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
 unit: $(STAMP)
-	$(PYTEST) tests -m "not browser" -n 2
+	$(PYTEST) tests -m "not browser and not packaging" -n 2
+
+# the learner's install from the wheel, in a fresh venv (one venv for the module)
+packaging: $(STAMP)
+	$(PYTEST) tests -m packaging
 
 notebooks-test: $(STAMP)
 	@if ls lessons/*.ipynb solutions/*.ipynb >/dev/null 2>&1; then \

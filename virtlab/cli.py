@@ -174,15 +174,24 @@ def _positive_float(text: str) -> float:
     return value
 
 
+_JUPYTER_ARGS_EPILOG = (
+    "Other options go to JupyterLab, written with '=' (for example --no-browser "
+    "--ServerApp.port=8899)."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virtlab",
         description="Hypervisors and containers, hands-on: the course's command line.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    lab = sub.add_parser("lab", help="open the course in JupyterLab")
-    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
-    lab.set_defaults(run=_lab)
+    lab = sub.add_parser(
+        "lab",
+        help="open this checkout's lessons in JupyterLab",
+        epilog=_JUPYTER_ARGS_EPILOG,
+    )
+    lab.set_defaults(run=_lab, takes_jupyter_args=True)
 
     start = sub.add_parser(
         "start",
@@ -190,14 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy the course (lessons and exercises) into DIR and open JupyterLab there. "
         "Run it again at any time: a notebook you edited is never overwritten; one you did not "
         "touch is updated when a newer virtlab ships a new version of it.",
+        epilog=_JUPYTER_ARGS_EPILOG,
     )
     start.add_argument(
-        "directory", nargs="?", default="virtlab-course", metavar="DIR",
+        "directory",
+        nargs="?",
+        default="virtlab-course",
+        metavar="DIR",
         help="the working folder (default: ./virtlab-course)",
     )
     start.add_argument("--no-lab", action="store_true", help="only copy; do not open JupyterLab")
-    start.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
-    start.set_defaults(run=_start)
+    start.set_defaults(run=_start, takes_jupyter_args=True)
 
     assign = sub.add_parser(
         "assign",
@@ -255,7 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "takes_jupyter_args", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.jupyter_args = unknown
     if not getattr(args, "run", None):
         parser.print_help()
         return 0

@@ -39,6 +39,8 @@ class CopyReport:
             lines.append(
                 f"  kept {len(self.kept)} file(s) you edited: {', '.join(sorted(self.kept))}"
             )
+        if len(lines) == 1:
+            lines.append("  every file is up to date")
         return "\n".join(lines)
 
 

@@ -22,8 +22,8 @@ from labkit import (
     _OPEN_NOTEBOOK_JS,
     _OUTPUTS_JS,
     _RUN_ALL_JS,
-    REPO_ROOT,
     RENDER_TIMEOUT_S,
+    REPO_ROOT,
 )
 
 LITE_SITE = REPO_ROOT / "build" / "lite"
