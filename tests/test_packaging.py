@@ -9,6 +9,7 @@ test`); pip reuses its cache, so a re-run downloads nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -137,7 +138,8 @@ def test_start_opens_jupyterlab_without_the_news_prompt(learner_venv: Path, tmp_
         assert ANNOUNCEMENTS in disabled, f"the news prompt's plugin is on: {disabled}"
         assert (tmp_path / "course" / "lessons" / "00-welcome.ipynb").is_file()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # it may have exited on its own
+            os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log.close()
 

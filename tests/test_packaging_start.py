@@ -122,3 +122,19 @@ def test_figure_loader_javascript_is_a_file_beside_the_widget() -> None:
     # anywidget reads the file into the widget's _esm trait
     assert str(_figure.CourseFigure._esm) == _figure._LOADER.read_text()
     assert "plotly-bundle?" in str(_figure.CourseFigure._esm)
+
+
+def test_grading_without_the_grade_extra_says_which_extra(tmp_path: Path) -> None:
+    code = """
+import sys
+class NoNbformat:  # as in the learner's install, where nbformat is not installed
+    def find_spec(self, name, path=None, target=None):
+        if name == "nbformat":
+            raise ModuleNotFoundError("No module named 'nbformat'", name="nbformat")
+sys.meta_path.insert(0, NoNbformat())
+from virtlab.cli import main
+sys.exit(main(["assign", "--check"]))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert 'pip install "virtlab[grade]"' in out.stderr

@@ -65,7 +65,8 @@ def _open_lab(root: Path, notebook: Path | None, extra: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return subprocess.call(_lab_command(root, notebook, extra), env=_lab_environment())
+    # jupyter lab resolves the notebook argument against its working folder
+    return subprocess.call(_lab_command(root, notebook, extra), env=_lab_environment(), cwd=root)
 
 
 def _lab(args: argparse.Namespace) -> int:
@@ -174,6 +175,14 @@ def _positive_float(text: str) -> float:
     return value
 
 
+# modules of the optional extras (pyproject.toml), for a clear error when one is missing
+_EXTRA_FOR_MODULE = {
+    "nbformat": "grade",
+    "nbclient": "grade",
+    "jupyter_client": "grade",
+    "ipykernel": "grade",
+}
+
 _JUPYTER_ARGS_EPILOG = (
     "Other options go to JupyterLab, written with '=' (for example --no-browser "
     "--ServerApp.port=8899)."
@@ -274,7 +283,19 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ModuleNotFoundError as err:
+        # the learner's install has no grading tools: say which extra brings them
+        extra = _EXTRA_FOR_MODULE.get((err.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"virtlab {args.command}: needs {err.name}, which is not installed; install it with\n"
+            f'    {Path(sys.executable).name} -m pip install "virtlab[{extra}]"',
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":
