@@ -39,9 +39,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # Pyodide's version is the one the installed kernel was made for (its constants say which).
 KERNEL_CONSTANTS = "jupyterlite_pyodide_kernel.constants"
-# Packages the kernel itself loads at start (micropip, then ipython, jedi and comm through
-# piplite; ipykernel and pyodide-kernel come from the kernel's own wheels in the site).
-KERNEL_ROOTS = ("micropip", "ipython", "jedi", "comm")
+# Packages the kernel itself installs at start, one after the other, unless Pyodide preloads
+# them (loadPyodideOptions.packages). piplite, pyodide-kernel and the ipykernel shim are the
+# kernel's own wheels (shipped in its JupyterLab extension); the others come from PyPI.
+KERNEL_ROOTS = ("micropip", "piplite", "pyodide-kernel", "ipykernel", "ipython", "jedi", "comm")
+KERNEL_OWN_WHEELS = ("piplite", "pyodide-kernel", "ipykernel")
+# Preloaded in one parallel batch when the kernel starts, so that a notebook's first
+# `import virtlab` does not wait for a chain of downloads.
+PRELOAD = (*KERNEL_ROOTS, "virtlab")
 # Packages with a front end in the page: the kernel side must match the installed one.
 PINNED_TO_BUILD_ENV = ("ipywidgets", "plotly", "anywidget")
 # Front-end-only distributions (the page gets them as JupyterLab extensions): never imported
@@ -91,6 +96,22 @@ def fetch_pyodide(cache: Path, version: str) -> Path:
     return folder
 
 
+def kernel_own_wheels() -> list[Path]:
+    """The kernel's wheels from its installed JupyterLab extension (same version as the page)."""
+    pypi = (
+        Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyterlite"
+        / "pyodide-kernel-extension" / "static" / "pypi"
+    )  # fmt: skip
+    wheels = [
+        w
+        for w in pypi.glob("*.whl")
+        if canonicalize_name(parse_wheel_filename(w.name)[0]) in KERNEL_OWN_WHEELS
+    ]
+    if len(wheels) != len(KERNEL_OWN_WHEELS):
+        raise SystemExit(f"lite: expected the kernel's wheels {KERNEL_OWN_WHEELS} in {pypi}")
+    return wheels
+
+
 def build_virtlab_wheel(out: Path) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     run(sys.executable, "-m", "build", "--wheel", "--outdir", out, ROOT)
@@ -110,7 +131,8 @@ def download_wheels(cache: Path, python: str, virtlab_wheel: Path) -> Path:
         sys.executable, "-m", "pip", "download", "--quiet", "--dest", folder,
         "--only-binary=:all:", "--platform", "any", "--implementation", "py",
         "--python-version", python, "--abi", "none",
-        *KERNEL_ROOTS, *pins, *[str(r) for r in _requires(virtlab_wheel)],
+        *[r for r in KERNEL_ROOTS if r not in KERNEL_OWN_WHEELS], *pins,
+        *[str(r) for r in _requires(virtlab_wheel)],
     )  # fmt: skip
     (folder / ".complete").touch()
     return folder
@@ -211,12 +233,18 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(staging, ignore_errors=True)
     pyodide = staging / "static" / "pyodide"
     pyodide.mkdir(parents=True)
-    for name in ("jupyter-lite.json", "overrides.json"):
-        shutil.copyfile(HERE / name, staging / name)
+    shutil.copyfile(HERE / "overrides.json", staging / "overrides.json")
+    config = json.loads((HERE / "jupyter-lite.json").read_text("utf-8"))
+    kernel = config["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"
+    ]
+    kernel["loadPyodideOptions"] = {"packages": [canonicalize_name(n) for n in PRELOAD]}
+    (staging / "jupyter-lite.json").write_text(json.dumps(config, indent=2) + "\n", "utf-8")
     for name in PYODIDE_FILES:
         shutil.copyfile(npm_pyodide / name, pyodide / name)
     env = emscripten_environment(python_full)
-    lock = write_lock(pyodide, npm_lock, [*wheels.glob("*.whl"), virtlab_wheel], env)
+    every_wheel = [*wheels.glob("*.whl"), *kernel_own_wheels(), virtlab_wheel]
+    lock = write_lock(pyodide, npm_lock, every_wheel, env)
     print(f"lite: Pyodide {version} (Python {python_full}), {len(lock['packages'])} wheels")
 
     # the course: the same notebooks the wheel ships (lessons and exercises, no solutions)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import threading
 import time
 import urllib.parse
@@ -26,7 +27,8 @@ from labkit import (
     REPO_ROOT,
 )
 
-LITE_SITE = REPO_ROOT / "build" / "lite"
+# the site `make lite` builds; VIRTLAB_LITE_SITE tests a site built elsewhere
+LITE_SITE = Path(os.environ.get("VIRTLAB_LITE_SITE") or REPO_ROOT / "build" / "lite")
 SIZE_BUDGET_BYTES = 60_000_000
 # Pyodide starts, then loads IPython and the kernel's wheels: slower than a local kernel.
 LITE_KERNEL_TIMEOUT_S = 240
