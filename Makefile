@@ -22,7 +22,7 @@ $(STAMP_LAB): pyproject.toml | $(PY)
 
 # everything: grading, the test tools and the JupyterLite build
 $(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[test,lite]'
+	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP) $(STAMP_LAB)
 
 lab: $(STAMP_LAB)

@@ -40,22 +40,34 @@ def _run(*cmd: str | Path, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def learner_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("learner")
-    _run(sys.executable, "-m", "build", "--wheel", "--outdir", base / "dist", ROOT)
-    (wheel,) = (base / "dist").glob("virtlab-*.whl")
-    # The dependencies are downloaded once per pyproject.toml into a wheelhouse under build/,
-    # so later runs install offline and fast; virtlab itself is always the fresh wheel.
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "build", "--wheel", "--outdir", out, ROOT)
+    (wheel,) = out.glob("virtlab-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def wheelhouse(built_wheel: Path) -> Path:
+    """The dependencies, downloaded once per pyproject.toml into build/, so later runs install
+    offline and fast (setuptools too: binder/postBuild builds virtlab from source)."""
     key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:12]
-    wheelhouse = ROOT / "build" / f"wheelhouse-{key}"
-    if not (wheelhouse / ".complete").exists():
-        _run(sys.executable, "-m", "pip", "download", "--quiet", "--dest", wheelhouse,
-             f"{wheel}[lab]")  # fmt: skip
-        (wheelhouse / ".complete").touch()
-    venv = base / "venv"
+    folder = ROOT / "build" / f"wheelhouse-{key}"
+    if not (folder / ".complete").exists():
+        _run(sys.executable, "-m", "pip", "download", "--quiet", "--dest", folder,
+             f"{built_wheel}[lab]", "setuptools>=77", "wheel")  # fmt: skip
+        (folder / ".complete").touch()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def learner_venv(
+    built_wheel: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    venv = tmp_path_factory.mktemp("learner") / "venv"
     _run(sys.executable, "-m", "venv", venv)
     _run(venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-index",
-         "--find-links", wheelhouse, f"{wheel}[lab]")  # fmt: skip
+         "--find-links", wheelhouse, f"{built_wheel}[lab]")  # fmt: skip
     return venv
 
 
@@ -144,7 +156,9 @@ def test_start_opens_jupyterlab_without_the_news_prompt(learner_venv: Path, tmp_
         log.close()
 
 
-def test_binder_config_installs_and_every_lesson_runs(learner_venv: Path, tmp_path: Path) -> None:
+def test_binder_config_installs_and_every_lesson_runs(
+    learner_venv: Path, wheelhouse: Path, tmp_path: Path
+) -> None:
     """binder/postBuild in a copy of the repository, with the venv first on PATH; then the
     image's start script puts the course in the home folder, and each lesson runs there."""
     repo = tmp_path / "repo"
@@ -154,6 +168,8 @@ def test_binder_config_installs_and_every_lesson_runs(learner_venv: Path, tmp_pa
         ignore=shutil.ignore_patterns(".venv", "build", ".git", "test-artifacts", "__pycache__"),
     )
     env = {**os.environ, "PATH": f"{learner_venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    # offline, from the fixture's wheelhouse (the same dependencies; setuptools to build)
+    env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheelhouse))
     env["HOME"] = str(tmp_path / "home")
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "home" / ".jupyter")
     _run("bash", repo / "binder" / "postBuild", cwd=repo, env=env)
@@ -161,9 +177,14 @@ def test_binder_config_installs_and_every_lesson_runs(learner_venv: Path, tmp_pa
     _run("bash", repo / "binder" / "start", "true", cwd=repo, env=env)
     lessons = sorted((tmp_path / "home" / "virtlab-course" / "lessons").glob("*.ipynb"))
     assert len(lessons) == len(list((ROOT / "lessons").glob("*.ipynb")))
-    for lesson in lessons:
-        _run(
-            learner_venv / "bin" / "jupyter", "nbconvert", "--to", "notebook", "--execute",
-            "--ExecutePreprocessor.timeout=300", "--output-dir", tmp_path / "executed", lesson,
-            cwd=lesson.parent, env=env,
-        )  # fmt: skip
+    # one process runs them all (a fresh kernel each), with the venv's own nbclient
+    script = """
+import pathlib, sys
+import nbformat
+from nbclient import NotebookClient
+for path in map(pathlib.Path, sys.argv[1:]):
+    notebook = nbformat.read(path, as_version=4)
+    where = {"metadata": {"path": str(path.parent)}}
+    NotebookClient(notebook, timeout=300, resources=where).execute()
+"""
+    _run(learner_venv / "bin" / "python", "-c", script, *lessons, env=env)
