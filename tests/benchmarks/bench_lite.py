@@ -50,6 +50,7 @@ def lab_times(browser, lessons: list[str]) -> dict[str, tuple[float, float]]:
                 kernel = time.monotonic() - started
                 _, elapsed = run_all(page)
                 times[lesson] = (kernel, elapsed)
+                print(f"  Lab {lesson}: kernel {kernel:.1f} s, Run All {elapsed:.1f} s", flush=True)
                 page.close()
                 server.shut_down_sessions()
         finally:
@@ -58,18 +59,18 @@ def lab_times(browser, lessons: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def lite_times(browser, lessons: list[str]) -> dict[str, tuple[float, float]]:
-    """The same in the Lite site; the browser's cache is warm after the first lesson, as it is
-    for a learner who opens the next lesson."""
+    """The same in the Lite site, each lesson in a fresh browser profile: a learner's first
+    visit, with Pyodide and the wheels downloaded from the (loopback) server."""
     times = {}
     with serve_site() as base_url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
         for lesson in lessons:
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             kernel = open_notebook(page, base_url, f"lessons/{lesson}")
             _, elapsed = run_all(page)
             times[lesson] = (kernel, elapsed)
-            page.close()
-        context.close()
+            print(f"  Lite {lesson}: kernel {kernel:.1f} s, Run All {elapsed:.1f} s", flush=True)
+            context.close()
     return times
 
 
@@ -94,7 +95,7 @@ def main() -> int:
         print(
             f"{lesson:34} {lite_kernel:10.1f}s {lab_kernel:9.1f}s {lite_run:11.1f}s {lab_run:5.1f}s"
         )
-    print("kernel: page load to an idle kernel; the first Lite row includes the cold download")
+    print("kernel: page load to an idle kernel (Lite: a first visit, nothing cached)")
     return 0
 
 
