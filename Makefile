@@ -7,6 +7,10 @@ STAMP_LAB := $(VENV)/.virtlab-lab-installed
 STAMP  := $(VENV)/.virtlab-installed
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 LITE   := build/lite/.virtlab-built
+# JupyterLite's tools live in their own venv: the Pyodide kernel's JupyterLab extension
+# ("Shared module @jupyterlite/services doesn't exist") breaks the full JupyterLab in .venv
+LITE_VENV  := build/lite-venv
+LITE_STAMP := $(LITE_VENV)/.virtlab-installed
 
 .PHONY: lab test lint unit packaging notebooks-test browser notebooks bench lite clean
 
@@ -32,8 +36,13 @@ lab: $(STAMP_LAB)
 LITE_INPUTS := $(wildcard lessons/*.ipynb lessons/images/* exercises/*.ipynb lite/*) \
 	$(shell find virtlab -name '*.py' -o -name '*.js' -o -name '*.json' -o -name '*.csv') \
 	pyproject.toml setup.py
-$(LITE): $(STAMP) $(LITE_INPUTS)
-	$(PY) lite/build.py
+$(LITE_STAMP): pyproject.toml
+	@test -x $(LITE_VENV)/bin/python || $(PYTHON) -m venv $(LITE_VENV)
+	$(LITE_VENV)/bin/python -m pip install --quiet -e '.[lite]'
+	@touch $(LITE_STAMP)
+
+$(LITE): $(LITE_STAMP) $(LITE_INPUTS)
+	$(LITE_VENV)/bin/python lite/build.py
 	@touch $(LITE)
 
 lite: $(LITE)
