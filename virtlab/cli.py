@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import subprocess
 import sys
@@ -18,16 +19,74 @@ def _course_root() -> Path:
     return here
 
 
-def _lab(args: argparse.Namespace) -> int:
-    root = _course_root()
-    target = root / "lessons" if (root / "lessons").is_dir() else root
+def _course_source() -> Path:
+    """Where the shipped lessons/ and exercises/ are: inside the wheel, or in this checkout."""
+    packaged = Path(__file__).resolve().parent / "data" / "course"
+    if (packaged / "lessons").is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent  # an editable install of a clone
+    if (checkout / "lessons").is_dir() and (checkout / "exercises").is_dir():
+        return checkout
+    raise FileNotFoundError(
+        f"virtlab's course notebooks are missing: neither {packaged} nor a checkout beside the "
+        "package has lessons/; reinstall with `pip install --force-reinstall virtlab`"
+    )
+
+
+def _lab_command(root: Path, notebook: Path | None, extra: list[str]) -> list[str]:
     cmd = [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={root}"]
-    if (target / "00-welcome.ipynb").exists():
-        cmd.append(str((target / "00-welcome.ipynb").relative_to(root)))
+    if notebook is not None and notebook.exists():
+        cmd.append(notebook.relative_to(root).as_posix())
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI machines often run as root
-    cmd += args.jupyter_args
-    return subprocess.call(cmd)
+    return cmd + extra
+
+
+def _lab_environment() -> dict[str, str]:
+    """The environment for JupyterLab: virtlab's config folder comes first on the config path.
+
+    Its ``labconfig/page_config.json`` disables the announcements plugin, so a learner's first
+    start shows no "Would you like to get notified about official Jupyter news?" prompt (and
+    JupyterLab does not fetch news or check for updates: the course needs no network).
+    """
+    env = dict(os.environ)
+    ours = str(Path(__file__).resolve().parent / "data" / "jupyter")
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [ours, *filter(None, [env.get("JUPYTER_CONFIG_PATH")])]
+    )
+    return env
+
+
+def _open_lab(root: Path, notebook: Path | None, extra: list[str]) -> int:
+    if importlib.util.find_spec("jupyterlab") is None:
+        print(
+            "virtlab: JupyterLab is not installed in this Python; install it with\n"
+            f'    {Path(sys.executable).name} -m pip install "virtlab[lab]"',
+            file=sys.stderr,
+        )
+        return 2
+    # jupyter lab resolves the notebook argument against its working folder
+    return subprocess.call(_lab_command(root, notebook, extra), env=_lab_environment(), cwd=root)
+
+
+def _lab(args: argparse.Namespace) -> int:
+    root = _course_root()
+    return _open_lab(root, root / "lessons" / "00-welcome.ipynb", args.jupyter_args)
+
+
+def _start(args: argparse.Namespace) -> int:
+    from virtlab.course import copy_course
+
+    target = Path(args.directory).expanduser().resolve()
+    try:
+        report = copy_course(_course_source(), target)
+    except (FileNotFoundError, NotADirectoryError, PermissionError) as err:
+        print(f"virtlab start: {err}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    if args.no_lab:
+        return 0
+    return _open_lab(target, target / "lessons" / "00-welcome.ipynb", args.jupyter_args)
 
 
 def _assign(args: argparse.Namespace) -> int:
@@ -244,6 +303,20 @@ def _positive_float(text: str) -> float:
     return value
 
 
+# modules of the optional extras (pyproject.toml), for a clear error when one is missing
+_EXTRA_FOR_MODULE = {
+    "nbformat": "grade",
+    "nbclient": "grade",
+    "jupyter_client": "grade",
+    "ipykernel": "grade",
+}
+
+_JUPYTER_ARGS_EPILOG = (
+    "Other options go to JupyterLab, written with '=' (for example --no-browser "
+    "--ServerApp.port=8899)."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from virtlab.grading.limits import DEFAULTS, Limits
 
@@ -252,9 +325,30 @@ def build_parser() -> argparse.ArgumentParser:
         description="Hypervisors and containers, hands-on: the course's command line.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    lab = sub.add_parser("lab", help="open the course in JupyterLab")
-    lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
-    lab.set_defaults(run=_lab)
+    lab = sub.add_parser(
+        "lab",
+        help="open this checkout's lessons in JupyterLab",
+        epilog=_JUPYTER_ARGS_EPILOG,
+    )
+    lab.set_defaults(run=_lab, takes_jupyter_args=True)
+
+    start = sub.add_parser(
+        "start",
+        help="copy the lessons and exercises into a folder and open them in JupyterLab",
+        description="Copy the course (lessons and exercises) into DIR and open JupyterLab there. "
+        "Run it again at any time: a notebook you edited is never overwritten; one you did not "
+        "touch is updated when a newer virtlab ships a new version of it.",
+        epilog=_JUPYTER_ARGS_EPILOG,
+    )
+    start.add_argument(
+        "directory",
+        nargs="?",
+        default="virtlab-course",
+        metavar="DIR",
+        help="the working folder (default: ./virtlab-course)",
+    )
+    start.add_argument("--no-lab", action="store_true", help="only copy; do not open JupyterLab")
+    start.set_defaults(run=_start, takes_jupyter_args=True)
 
     assign = sub.add_parser(
         "assign",
@@ -384,11 +478,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "takes_jupyter_args", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    args.jupyter_args = unknown
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ModuleNotFoundError as err:
+        # the learner's install has no grading tools: say which extra brings them
+        extra = _EXTRA_FOR_MODULE.get((err.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"virtlab {args.command}: needs {err.name}, which is not installed; install it with\n"
+            f'    {Path(sys.executable).name} -m pip install "virtlab[{extra}]"',
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -93,6 +93,29 @@ def source_annotation(text: str) -> dict[str, Any]:
     }
 
 
+class Figure(go.Figure):
+    """A ``go.Figure`` that shows itself without nbformat.
+
+    plotly's ``Figure._ipython_display_`` goes through ``plotly.io.show``, which refuses mime
+    rendering when nbformat is not installed ("Mime type rendering requires nbformat>=4.2.0").
+    nbformat is a server-side library: JupyterLite's Pyodide kernel and a kernel with only
+    virtlab's run-time dependencies lack it, and the error stopped Run All there. The bundle is
+    the same one ``show`` would publish (``_repr_mimebundle_`` with the default renderer), so the
+    figure looks the same everywhere.
+    """
+
+    def _ipython_display_(self) -> None:
+        import plotly.io as pio
+        from IPython.display import display
+
+        on = pio.renderers.render_on_display and pio.renderers.default
+        bundle = self._repr_mimebundle_() if on else None
+        if bundle:
+            display(bundle, raw=True)
+        else:  # an external renderer (browser, png file, ...) or display turned off
+            super()._ipython_display_()
+
+
 def figure(
     traces: Iterable[go.BaseTraceType] | Iterable[dict],
     *,
@@ -114,7 +137,7 @@ def figure(
         height=height,
         **layout,
     )
-    return go.Figure(data=list(traces), layout={"template": "plotly_white", **merged})
+    return Figure(data=list(traces), layout={"template": "plotly_white", **merged})
 
 
 def layout_dict(
