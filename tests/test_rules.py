@@ -335,3 +335,31 @@ def test_any_tree_builds_and_validates_without_raising():
     eng.install("esxi").create_vm("docker").run("ubuntu")
     problems = vl.Stack(hw).validate()
     assert problems and all(p.severity in ("error", "warning") for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("hypervisor", "severity"),
+    [("esxi", "error"), ("hyper-v", "error"), ("kvm", "warning"), ("xen", "warning")],
+)
+def test_more_vcpus_than_the_host_is_refused_only_where_the_hypervisor_refuses(
+    hypervisor, severity
+):
+    hw = vl.Hardware(cores=8, memory_gb=64)
+    vl.Stack.type1(hypervisor, ["ubuntu"], hardware=hw, vcpus=12)
+    found = [p for p in vl.Stack(hw).validate() if p.code == "vm-exceeds-host-cpus"]
+    assert [p.severity for p in found] == [severity], f"{hypervisor}: {found}"
+    assert "logical CPUs" in found[0].message
+    assert vl.catalog.get(hypervisor).vcpus_within_host == (severity == "error")
+
+
+@pytest.mark.parametrize(("hypervisor", "stand_in"), [("esxi", True), ("kvm", False)])
+def test_overcommit_message_says_whose_per_vm_overhead_is_charged(hypervisor, stand_in):
+    hw = vl.Hardware(cores=16, memory_gb=12)
+    stack = vl.Stack.type1(hypervisor, ["ubuntu"] * 3, hardware=hw)
+    (problem,) = [p for p in stack.validate() if p.code == "memory-overcommit"]
+    said = "QEMU's per-VM overhead as measured by AGA20, standing in for" in problem.message
+    assert said == stand_in, problem.message
+    assert any("standing in for VMware ESXi" in n for n in stack.overhead().notes()) == (
+        hypervisor == "esxi"
+    )
+    assert ("standing in" in stack.overhead().cite()) == stand_in

@@ -198,6 +198,30 @@ def vmm_measurement(monitor: catalog.Product | None, kind: str = "vm") -> str | 
     return monitor.vmm_memory if monitor is not None else None
 
 
+# Measured VMM programs that are not catalog products, as a sentence names them.
+_VMM_NAMES = {"qemu": "QEMU"}
+
+
+def vmm_figure(monitor: catalog.Product | None) -> str | None:
+    """Whose measured per-VM overhead a hypervisor is charged, when it is not its own: e.g.
+    "QEMU's per-VM overhead as measured by AGA20, standing in for VMware ESXi" (None when the
+    figure was measured for this hypervisor, or it has none). The measurement's ``subject``
+    says whose figure it is; the catalog's ``vmm`` says which program runs the hypervisor's
+    VMs (KVM's are run by QEMU, so QEMU's figure is KVM's own)."""
+    if monitor is None or monitor.vmm_memory is None:
+        return None
+    measured = data.measurement(monitor.vmm_memory)
+    if measured.subject in (monitor.id, monitor.vmm):
+        return None
+    try:
+        who = catalog.get(measured.subject).name
+    except catalog.UnknownProductError:
+        who = _VMM_NAMES.get(measured.subject, measured.subject)
+    return (
+        f"{who}'s per-VM overhead as measured by {measured.source}, standing in for {monitor.name}"
+    )
+
+
 def vm_cost_mb(memory_gb: float, kind: str = "vm", monitor: catalog.Product | None = None) -> float:
     """What one VM of ``memory_gb`` costs its host: its own memory plus the hypervisor's
     per-VM overhead (AGA20: QEMU about 131 MiB, Firecracker about 2.5 MiB)."""
@@ -232,7 +256,21 @@ class OverheadReport:
         return sorted({s for r in self.rows for s in r.sources})
 
     def cite(self) -> str:
-        return data.cite(*self.sources())
+        """The sources, and which hypervisors are charged another program's measured per-VM
+        overhead (see :func:`vmm_figure`)."""
+        return "; ".join([data.cite(*self.sources()), *self.notes()])
+
+    def notes(self) -> list[str]:
+        """Which hypervisors are charged another program's figure: "QEMU's per-VM overhead as
+        measured by AGA20, standing in for VMware ESXi"."""
+        found: list[str] = []
+        for row in self.rows:
+            for node in row.workload.path():
+                if node.kind == "vm" and node.parent is not None:
+                    note = vmm_figure(node.parent.product)
+                    if note is not None and note not in found:
+                        found.append(note)
+        return found
 
 
 def _vm_isolation_mb(vm: Node, kind: str, monitor: catalog.Product | None) -> float:

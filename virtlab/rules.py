@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from virtlab.overhead import vmm_memory_mb
+from virtlab import catalog
+from virtlab.overhead import vmm_figure, vmm_memory_mb
 from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
 
 if TYPE_CHECKING:
@@ -425,23 +426,16 @@ def vm_resources(node: Node) -> Iterator[Problem]:
                 "Give the VM less memory than the host has.",
             )
         if vm.cpus > host_cpus:
-            yield _error(
-                "vm-exceeds-host-cpus",
-                vm,
-                f"{which} has {vm.cpus} virtual CPUs but {host_label} has only "
-                f"{host_cpus:g} logical CPUs (hardware threads).",
-                "ESXi and Hyper-V refuse to start a VM with more vCPUs than the host's logical "
-                "CPUs: lower its vCPUs.",
-            )
+            yield from _too_many_vcpus(which, vm, host_label, host_cpus)
     yield from _memory_overcommit(node, vms, host_label)
     total_cpus = sum(vm.cpus for vm in vms)
     if total_cpus > host_cpus:
         yield _warning(
             "cpu-overcommit",
             node,
-            f"The VMs have {total_cpus} virtual CPUs in total on {host_cpus:g} cores: "
-            f"overcommitted {total_cpus / host_cpus:.2f}:1.",
-            "Fine while the guests are mostly idle; busy guests will wait for a core.",
+            f"The VMs have {total_cpus} virtual CPUs in total on {host_cpus:g} logical CPUs "
+            f"(hardware threads): overcommitted {total_cpus / host_cpus:.2f}:1.",
+            "Fine while the guests are mostly idle; busy guests will wait for a logical CPU.",
         )
     total_disk = sum(vm.storage_gb for vm in vms)
     host_disk = node.storage_gb
@@ -455,6 +449,35 @@ def vm_resources(node: Node) -> Iterator[Problem]:
         )
 
 
+def _too_many_vcpus(which: str, vm: Node, host_label: str, host_cpus: float) -> Iterator[Problem]:
+    """One VM with more vCPUs than its host has logical CPUs: some hypervisors refuse to start
+    it (catalog ``vcpus_within_host``), the others run it with vCPUs queueing for the CPUs."""
+    hypervisor = vm.parent.product if vm.parent is not None else None
+    message = (
+        f"{which} has {vm.cpus} virtual CPUs but {host_label} has only {host_cpus:g} logical "
+        "CPUs (hardware threads)."
+    )
+    if hypervisor is not None and hypervisor.vcpus_within_host:
+        yield _error(
+            "vm-exceeds-host-cpus",
+            vm,
+            message,
+            f"{hypervisor.name} refuses to start a VM with more virtual CPUs than the host has "
+            "logical CPUs: lower its vCPUs.",
+        )
+        return
+    strict = " and ".join(p.name for p in catalog.all("hypervisor") if p.vcpus_within_host)
+    who = hypervisor.name if hypervisor is not None else "The hypervisor"
+    yield _warning(
+        "vm-exceeds-host-cpus",
+        vm,
+        message,
+        f"{who} starts it, but its vCPUs take turns on the logical CPUs, so a busy guest runs "
+        f"slower than with fewer vCPUs ({strict} refuse such a VM): give it at most as many "
+        "vCPUs as the host has logical CPUs.",
+    )
+
+
 def _memory_overcommit(node: Node, vms: list[Node], host_label: str) -> Iterator[Problem]:
     """VMs promised more memory than the host has: their (startup) memory, what the
     hypervisor spends per VM, and the host OS under a hosted or kernel-module hypervisor."""
@@ -466,7 +489,9 @@ def _memory_overcommit(node: Node, vms: list[Node], host_label: str) -> Iterator
     needed = total_mem + vmm_gb + host_os_gb
     extras = []
     if vmm_gb:
-        extras.append(f"{vmm_gb * 1024:,.0f} MB the hypervisor spends on them")
+        stand_ins = sorted({n for vm in vms if (n := vmm_figure(vm.parent.product))})
+        whose = f" ({'; '.join(stand_ins)})" if stand_ins else ""
+        extras.append(f"{vmm_gb * 1024:,.0f} MB the hypervisor spends on them{whose}")
     if host_os_gb:
         extras.append(f"{host_os_gb:g} GB for the host OS")
     with_extras = f" plus {' and '.join(extras)}" if extras else ""

@@ -132,7 +132,8 @@ class Node:
         only, never its kernel). ``base`` adds a base OS userland under an app. ``runtime``
         chooses the isolation: ``"runc"`` (shared kernel), ``"gvisor"``, ``"kata"`` or
         ``"hyperv-isolation"``; by default what Docker picks: runc on Linux, process isolation
-        (runhcs) on Windows Server, Hyper-V isolation on Windows 10.
+        on Windows Server (Docker asks the Windows Host Compute Service, HCS, to start the
+        container), Hyper-V isolation on Windows 10.
         """
         if runtime is None:
             runtime = _default_runtime(self.kernel())
