@@ -232,6 +232,16 @@ def _type2_host_memory(hw):
     hw.install("windows-10").install("virtualbox").create_vm("ubuntu", memory_gb=63)
 
 
+def _microvm_too_small(hw):
+    fc = hw.install("ubuntu").install("firecracker")
+    fc.create_vm("alpine", vcpus=1, memory_gb=0.125).guest.install("python-web")
+
+
+def _microvm_big_enough(hw):
+    fc = hw.install("ubuntu").install("firecracker")
+    fc.create_vm("alpine", vcpus=1, memory_gb=0.25).guest.install("python-web")
+
+
 CASES = [
     # (code, severity, builder that breaks it, builder that does not)
     ("hardware-runs-one-layer", "error", _two_on_hardware, _app_on_os),
@@ -265,6 +275,7 @@ CASES = [
     ("base-kernel-mismatch", "error", _nginx_on_windows_base, _nginx_on_debian_base),
     ("vm-exceeds-host-memory", "error", _vm_too_big, _fits),
     ("vm-exceeds-host-cpus", "error", _vm_too_many_cpus, _fits),
+    ("vm-memory-too-small", "error", _microvm_too_small, _microvm_big_enough),
     ("memory-overcommit", "warning", _overcommit, _fits),
     ("memory-overcommit", "warning", _type2_host_memory, _parallels_on_mac),
     ("cpu-overcommit", "warning", _overcommit, _fits),

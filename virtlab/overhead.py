@@ -273,13 +273,30 @@ class OverheadReport:
         return found
 
 
+def vm_needs_mb(vm: Node) -> tuple[float, float]:
+    """What the layers inside a VM ask of its memory: (its guest OS and engines, the apps and
+    containers it runs). A VM smaller than their sum cannot hold them (rule
+    ``vm-memory-too-small``)."""
+    base = work = 0.0
+    for node in vm.walk():
+        if node is vm or node.host() is not vm:
+            continue
+        if node.kind in ("app", "container"):
+            work += node.memory_mb
+        else:
+            base += node.memory_mb
+    return base, work
+
+
 def _vm_isolation_mb(vm: Node, kind: str, monitor: catalog.Product | None) -> float:
     """What a VM costs beyond the apps and containers it runs: the memory it reserves that
-    they do not ask for (its guest OS, free memory) plus the hypervisor's per-VM overhead."""
-    inside = sum(
-        n.memory_mb for n in vm.walk() if n.kind in ("app", "container") and n.host() is vm
-    )
-    return vm_cost_mb(vm.memory_gb, kind, monitor) - min(inside, vm.memory_mb)
+    they do not ask for (its guest OS, free memory) plus the hypervisor's per-VM overhead.
+
+    A VM too small for its guest OS and apps still costs at least its guest OS: the cost never
+    falls below what a working VM needs, however small the VM is set (validate() reports it)."""
+    base, work = vm_needs_mb(vm)
+    overhead = vm_cost_mb(vm.memory_gb, kind, monitor) - vm.memory_mb
+    return max(vm.memory_mb - work, base) + overhead
 
 
 def vmm_memory_mb(vm: Node) -> float:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from virtlab import catalog
-from virtlab.overhead import vmm_figure, vmm_memory_mb
+from virtlab.overhead import vm_needs_mb, vmm_figure, vmm_memory_mb
 from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
 
 if TYPE_CHECKING:
@@ -427,6 +427,17 @@ def vm_resources(node: Node) -> Iterator[Problem]:
             )
         if vm.cpus > host_cpus:
             yield from _too_many_vcpus(which, vm, host_label, host_cpus)
+        base, work = vm_needs_mb(vm)
+        if vm.guest is not None and base + work > vm.memory_mb:
+            inside = [n.name for n in vm.walk() if n is not vm and n.host() is vm]
+            yield _error(
+                "vm-memory-too-small",
+                vm,
+                f"{which} has {vm.memory_mb:,.0f} MB of memory, but what runs in it "
+                f"({', '.join(inside)}) needs {base + work:,.0f} MB.",
+                "A VM's memory must hold its guest OS and everything on it: give the VM at "
+                f"least {(base + work) / 1024:.3g} GB (memory_gb).",
+            )
     yield from _memory_overcommit(node, vms, host_label)
     total_cpus = sum(vm.cpus for vm in vms)
     if total_cpus > host_cpus:

@@ -191,3 +191,25 @@ def test_grading_mode_records_signed_lines_and_imports_nothing_heavy(tmp_path):
     for x in lines:
         assert x["mac"] == record_mac(b"secret", x["seq"], x["qid"], x["answer"])
         assert "points" not in x
+
+
+def _sandboxed_fleet(design: str) -> vl.Stack:
+    hw = vl.Hardware(cores=16, memory_gb=32)
+    if design == "firecracker":  # as lessons 05 and 07 build microVMs
+        fc = hw.install("ubuntu").install("firecracker")
+        for _ in range(100):
+            fc.create_vm("alpine", vcpus=1, memory_gb=0.25).guest.install("python-web")
+    else:
+        engine = hw.install("ubuntu").install("docker")
+        for _ in range(100):
+            engine.run("python-web", runtime=design)
+    return vl.Stack(hw)
+
+
+@pytest.mark.parametrize("design", ["gvisor", "firecracker", "kata"])
+def test_ex06_q5_more_than_one_design_passes(design):
+    from virtlab.grading.bank import ex06
+
+    (question,) = [q for q in ex06.QUESTIONS if q.id == "ex06-q5"]
+    score = question.score(_sandboxed_fleet(design))
+    assert score.points == question.points, f"{design}: {score.feedback}"
