@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from virtlab import catalog
 from virtlab.overhead import vm_needs_mb, vmm_figure, vmm_memory_mb
-from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
+from virtlab.stack import DEFAULT_OS_OF_KERNEL, KERNEL_FAMILY_NAMES, Node
 
 if TYPE_CHECKING:
     from virtlab.stack import Stack
@@ -48,12 +48,9 @@ def _warning(code: str, node: Node, message: str, hint: str) -> Problem:
     return Problem(code, "warning", message, hint, node)
 
 
-_FAMILY_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
-
-
 def _family(kernel_family: str) -> str:
     """How a kernel family is written in prose (macOS, not Macos)."""
-    return _FAMILY_NAMES.get(kernel_family, kernel_family)
+    return KERNEL_FAMILY_NAMES.get(kernel_family, kernel_family)
 
 
 # --------------------------------------------------------------------------- what sits where
