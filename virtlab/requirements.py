@@ -255,10 +255,19 @@ def shares_kernel(
 
 
 def _workload_ids(stack: Stack) -> Counter:
+    """What a stack runs, to compare a fix with its original: its apps and containers, and
+    every guest OS in a VM. A guest OS counts whether or not something runs on it: it is a
+    workload only while empty (``Node.is_workload``), so counting only empty ones would call
+    an Ubuntu guest "not in the original" once the app on it is dropped."""
     return Counter(
         (n.kind, n.product.id if n.product else (n.base.id if n.base else "?"))
-        for n in stack.workloads()
+        for n in stack.nodes()
+        if n.kind in ("app", "container")
+        or (n.kind == "os" and n.parent is not None and n.parent.kind == "vm")
     )
+
+
+_KIND_WORDS = {"app": "app", "container": "container", "os": "guest OS"}
 
 
 def same_workloads_as(
@@ -274,7 +283,9 @@ def same_workloads_as(
             return None
         parts = []
         if lost:
-            parts.append("missing " + ", ".join(f"{p} ({k})" for (k, p) in sorted(lost)))
+            parts.append(
+                "missing " + ", ".join(f"{p} ({_KIND_WORDS[k]})" for (k, p) in sorted(lost))
+            )
         if extra:
             parts.append("not in the original: " + ", ".join(p for (_, p) in sorted(extra)))
         return "; ".join(parts)

@@ -213,3 +213,37 @@ def test_ex06_q5_more_than_one_design_passes(design):
     (question,) = [q for q in ex06.QUESTIONS if q.id == "ex06-q5"]
     score = question.score(_sandboxed_fleet(design))
     assert score.points == question.points, f"{design}: {score.feedback}"
+
+
+def _bank_question(exercise, qid):
+    return next(q for q in exercise.QUESTIONS if q.id == qid)
+
+
+def test_a_bug_hunt_fix_whose_only_fault_is_overcommit_is_told_so():
+    from virtlab.grading.bank import ex03
+
+    hw = vl.Hardware(cores=8, memory_gb=16, storage_gb=500)
+    hypervisor = hw.install("macos").install("parallels")
+    hypervisor.create_vm("ubuntu", vcpus=2, memory_gb=8)
+    hypervisor.create_vm("windows-10", vcpus=2, memory_gb=8)
+    score = _bank_question(ex03, "ex03-q6").score(vl.Stack(hw))
+    last = score.feedback[-1]
+    assert "memory" in last and "keeps what the original meant" not in last, score.feedback
+
+
+def test_a_bug_hunt_fix_that_drops_an_app_does_not_call_its_guest_new():
+    from virtlab.grading.bank import ex02
+
+    hw = vl.Hardware(cores=8, memory_gb=32, storage_gb=500)
+    esxi = hw.install("esxi")
+    esxi.create_vm("windows-10", vcpus=2, memory_gb=8)
+    esxi.create_vm("ubuntu", vcpus=2, memory_gb=8)  # nginx dropped
+    question = _bank_question(ex02, "ex02-q6")
+    score = question.score(vl.Stack(hw))
+    text = "\n".join(score.feedback)
+    assert "missing nginx (app)" in text and "not in the original" not in text, text
+    assert score.points == 1, "hardware kept: 1 point; the fixes wait for nginx"
+    esxi.children[1].guest.install("nginx")
+    full = question.score(vl.Stack(hw))
+    ticks = [line for line in full.feedback if line.startswith("✓")]
+    assert full.points == question.points == len(ticks), "1 point per part, as the prompt says"
