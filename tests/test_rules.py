@@ -374,3 +374,15 @@ def test_overcommit_message_says_whose_per_vm_overhead_is_charged(hypervisor, st
         hypervisor == "esxi"
     )
     assert ("standing in" in stack.overhead().cite()) == stand_in
+
+
+def test_overcommit_warning_and_builder_summary_print_the_same_total():
+    from virtlab.overhead import memory_promised_gb
+    from virtlab.widgets._builder import _summary_html
+
+    hw = vl.Hardware(cores=8, memory_gb=8)
+    stack = vl.Stack.type2("windows-10", "virtualbox", ["ubuntu", "ubuntu"], hardware=hw)
+    (warning,) = [p for p in stack.validate() if p.code == "memory-overcommit"]
+    used, total = memory_promised_gb(stack)
+    assert f"{used:,.1f} GB in all, but the host has {total:g} GB" in warning.message
+    assert f"{used:,.1f} of {total:g} GB promised" in _summary_html(stack, custom=False)

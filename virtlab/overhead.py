@@ -307,18 +307,43 @@ def vmm_memory_mb(vm: Node) -> float:
     return data.value(measurement) if measurement else 0.0
 
 
+@dataclass(frozen=True)
+class MemoryPromise:
+    """What the layers on one host (hardware, or a VM holding VMs) ask of its memory, in GB:
+    its VMs' own memory, the hypervisor's per-VM overhead, and everything else it hosts (the
+    host OS, engines, apps and containers beside the VMs). ``validate()``'s overcommit rule
+    and the StackBuilder's summary both read this, so they print the same numbers."""
+
+    vms_gb: float
+    vmm_gb: float
+    rest_gb: float
+    host_gb: float
+
+    @property
+    def total_gb(self) -> float:
+        return self.vms_gb + self.vmm_gb + self.rest_gb
+
+
+def memory_promise(host: Node) -> MemoryPromise:
+    """The memory the layers hosted by ``host`` ask for (see :class:`MemoryPromise`)."""
+    vms = vmm = rest = 0.0
+    for node in host.walk():
+        if node is host or node.host() is not host:
+            continue
+        if node.kind == "vm":
+            vms += node.memory_gb
+            vmm += vmm_memory_mb(node) / 1024
+        else:
+            rest += node.memory_mb / 1024
+    return MemoryPromise(vms, vmm, rest, host.memory_gb)
+
+
 def memory_promised_gb(stack: Stack) -> tuple[float, float]:
-    """Memory the layers on the hardware ask for (VMs with their per-VM overhead), and the
-    hardware's memory, in GB over all hosts: what ``validate()``'s overcommit rule counts."""
-    used = total = 0.0
-    for host in stack.hosts:
-        total += host.memory_gb
-        for node in host.walk():
-            if node is not host and node.host() is host:
-                used += node.memory_mb / 1024
-                if node.kind == "vm":
-                    used += vmm_memory_mb(node) / 1024
-    return used, total
+    """Memory the layers on the hardware ask for (VMs with their per-VM overhead, host OS and
+    all), and the hardware's memory, in GB over all hosts: what ``validate()``'s overcommit
+    rule counts."""
+    promises = [memory_promise(host) for host in stack.hosts]
+    return sum(p.total_gb for p in promises), sum(p.host_gb for p in promises)
 
 
 def stack_overhead(stack: Stack) -> OverheadReport:

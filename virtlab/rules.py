@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from virtlab import catalog
-from virtlab.overhead import vm_needs_mb, vmm_figure, vmm_memory_mb
+from virtlab.overhead import memory_promise, vm_needs_mb, vmm_figure
 from virtlab.stack import DEFAULT_OS_OF_KERNEL, KERNEL_FAMILY_NAMES, Node
 
 if TYPE_CHECKING:
@@ -489,20 +489,28 @@ def _too_many_vcpus(which: str, vm: Node, host_label: str, host_cpus: float) -> 
 def _memory_overcommit(node: Node, vms: list[Node], host_label: str) -> Iterator[Problem]:
     """VMs promised more memory than the host has: their (startup) memory, what the
     hypervisor spends per VM, and the host OS under a hosted or kernel-module hypervisor."""
-    host_mem = node.memory_gb
-    total_mem = sum(vm.memory_gb for vm in vms)
-    vmm_gb = sum(vmm_memory_mb(vm) for vm in vms) / 1024
-    host_oses = {id(vm.parent.parent): vm.parent.parent for vm in vms if vm.parent.parent}
-    host_os_gb = sum(n.memory_mb / 1024 for n in host_oses.values() if n.kind == "os")
-    needed = total_mem + vmm_gb + host_os_gb
+    promise = memory_promise(node)
+    host_mem = promise.host_gb
+    total_mem = promise.vms_gb
+    vmm_gb = promise.vmm_gb
+    host_os_gb = promise.rest_gb
+    needed = promise.total_gb
     extras = []
     if vmm_gb:
         stand_ins = sorted({n for vm in vms if (n := vmm_figure(vm.parent.product))})
         whose = f" ({'; '.join(stand_ins)})" if stand_ins else ""
         extras.append(f"{vmm_gb * 1024:,.0f} MB the hypervisor spends on them{whose}")
     if host_os_gb:
-        extras.append(f"{host_os_gb:g} GB for the host OS")
+        beside = [n for n in node.walk() if n is not node and n.host() is node and n.memory_mb]
+        what = (
+            "the host OS"
+            if all(n.kind in ("os", "vm") for n in beside)
+            else "the host OS and what runs beside the VMs"
+        )
+        extras.append(f"{host_os_gb:g} GB for {what}")
     with_extras = f" plus {' and '.join(extras)}" if extras else ""
+    if extras:
+        with_extras += f", {needed:,.1f} GB in all"
     dynamic = [vm for vm in vms if vm.dynamic_memory]
     refuses = all(vm.parent.product is not None and vm.parent.product.no_overcommit for vm in vms)
     if needed > host_mem:
