@@ -15,7 +15,7 @@ The kit below builds the usual ones: ``valid``, ``no_problem``, ``memory_fits``,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -254,16 +254,18 @@ def shares_kernel(
     return Requirement(f"{a} and {b} {verb} a kernel", test, section, weight)
 
 
-def _workload_ids(stack: Stack) -> Counter:
-    """What a stack runs, to compare a fix with its original: its apps and containers, and
-    every guest OS in a VM. A guest OS counts whether or not something runs on it: it is a
-    workload only while empty (``Node.is_workload``), so counting only empty ones would call
-    an Ubuntu guest "not in the original" once the app on it is dropped."""
+def _ids(nodes: Iterable[Node]) -> Counter:
     return Counter(
-        (n.kind, n.product.id if n.product else (n.base.id if n.base else "?"))
+        (n.kind, n.product.id if n.product else (n.base.id if n.base else "?")) for n in nodes
+    )
+
+
+def _guest_ids(stack: Stack) -> Counter:
+    """Every guest OS in a VM, whether or not something runs on it."""
+    return _ids(
+        n
         for n in stack.nodes()
-        if n.kind in ("app", "container")
-        or (n.kind == "os" and n.parent is not None and n.parent.kind == "vm")
+        if n.kind == "os" and n.parent is not None and n.parent.kind == "vm"
     )
 
 
@@ -273,12 +275,17 @@ _KIND_WORDS = {"app": "app", "container": "container", "os": "guest OS"}
 def same_workloads_as(
     original: Callable[[], Stack], *, section: str = "", weight: float = 1.0
 ) -> Requirement:
-    """The fix runs the same apps, containers and guest OSes as the original."""
+    """The fix runs the same apps, containers and guest OSes as the original.
+
+    A guest OS is a workload only while nothing runs on it (``Node.is_workload``), so one side
+    may list a guest OS the other has with an app on it: that guest is kept, not new or lost
+    (an Ubuntu guest whose nginx was dropped is not "not in the original")."""
 
     def test(stack: Stack) -> str | None:
-        want, have = _workload_ids(original()), _workload_ids(stack)
-        lost = want - have
-        extra = have - want
+        before, after = original(), stack
+        want, have = _ids(before.workloads()), _ids(after.workloads())
+        lost = want - have - _guest_ids(after)
+        extra = have - want - _guest_ids(before)
         if not lost and not extra:
             return None
         parts = []
