@@ -386,3 +386,13 @@ def test_overcommit_warning_and_builder_summary_print_the_same_total():
     used, total = memory_promised_gb(stack)
     assert f"{used:,.1f} GB in all, but the host has {total:g} GB" in warning.message
     assert f"{used:,.1f} of {total:g} GB promised" in _summary_html(stack, custom=False)
+
+
+def test_builder_summary_gives_no_isolation_level_for_a_stack_with_errors():
+    from virtlab.widgets._builder import _summary_html
+
+    broken = vl.Stack.containers("windows-10", "docker", ["nginx", "postgres"])
+    assert any(p.severity == "error" for p in broken.validate())
+    assert "fix the errors first" in _summary_html(broken, custom=False)
+    fine = vl.Stack.containers("ubuntu", "docker", ["nginx", "postgres"])
+    assert "Weakest isolation</b>: container" in _summary_html(fine, custom=False)

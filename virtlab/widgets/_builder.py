@@ -336,13 +336,22 @@ def _from_front_end(args: tuple[Any, ...]) -> bool:
 
 def _summary_html(stack: Stack, *, custom: bool) -> str:
     used, total = memory_promised_gb(stack)
-    level = weakest_level(stack)
+    # isolation of a stack that cannot run means nothing: say so rather than print a level
+    broken = any(p.severity == "error" for p in stack.validate())
+    level = None if broken else weakest_level(stack)
     n = len(stack.workloads())
     vms = sum(1 for node in stack.nodes() if node.kind == "vm")
     parts = [
         f"<b>Memory</b>: {used:,.1f} of {total:g} GB promised",
         f"<b>Instances</b>: {vms} VM{'s' if vms != 1 else ''}, {n} workload{'s' if n != 1 else ''}",
-        f"<b>Weakest isolation</b>: {level.label if level is not None else '— (fewer than two)'}",
+        "<b>Weakest isolation</b>: "
+        + (
+            "— (fix the errors first)"
+            if broken
+            else level.label
+            if level is not None
+            else "— (fewer than two)"
+        ),
     ]
     note = (
         "<br><i>This stack fits none of the architectures: it is shown as it is. Pick an "
