@@ -227,12 +227,16 @@ def isolation_at_least(
             return None
         if both_ways:
             return f"they are only separated at the {got.label} level in one direction"
-        return f"an attacker in {a} only has to cross a {got.label}-level boundary"
+        return f"an attacker in {first} only has to cross a {got.label}-level boundary"
 
+    # two workloads of one product are told apart: "one iis" and "the other iis"
+    first, second = (a, b) if a != b else (f"one {a}", f"the other {a}")
+    pair = f"{a} and {b}" if a != b else f"the two {a} workloads"
     text = (
-        f"{a} and {b} isolated at least at the {want.label} level, whichever is attacked"
+        f"{pair} isolated at least at the {want.label} level, whichever is attacked"
         if both_ways
-        else f"an attacker in {a} must cross at least a {want.label}-level boundary to reach {b}"
+        else f"an attacker in {first} must cross at least a {want.label}-level boundary to "
+        f"reach {second}"
     )
     return Requirement(text, test, section, weight)
 

@@ -247,3 +247,12 @@ def test_a_bug_hunt_fix_that_drops_an_app_does_not_call_its_guest_new():
     full = question.score(vl.Stack(hw))
     ticks = [line for line in full.feedback if line.startswith("✓")]
     assert full.points == question.points == len(ticks), "1 point per part, as the prompt says"
+
+
+def test_two_workloads_of_one_product_are_told_apart_in_requirement_text():
+    from virtlab.requirements import isolation_at_least
+
+    both = isolation_at_least("iis", "iis", "vm", both_ways=True)
+    assert both.text.startswith("the two iis workloads isolated"), both.text
+    one_way = isolation_at_least("iis", "iis", "vm")
+    assert "in one iis" in one_way.text and "reach the other iis" in one_way.text, one_way.text
