@@ -43,3 +43,15 @@ def test_unknown_architecture_names_the_choices():
     with pytest.raises(ValueError, match="choose from bare-metal, type1"):
         architecture("type3")
     assert recognise(vl.Stack(vl.Hardware(), vl.Hardware())) is None
+
+
+def test_a_container_the_host_puts_in_a_vm_by_default_says_so_in_its_label():
+    from virtlab.architectures import ARCHITECTURES, Design
+
+    containers = ARCHITECTURES["containers"]
+    on_windows_10 = Design("containers", host_os="windows-10", engine="docker", items=("nginx",))
+    assert containers.item_label(0, on_windows_10) == (
+        "1. nginx (Windows Hyper-V isolation, the default on Windows 10)"
+    )
+    on_ubuntu = Design("containers", host_os="ubuntu", engine="docker", items=("nginx",))
+    assert containers.item_label(0, on_ubuntu) == "1. nginx"

@@ -178,3 +178,29 @@ def test_explanations_do_not_contradict_themselves():
 def test_derived_figures_say_so():
     container = attack_surface(IsolationLevel.CONTAINER)
     assert "about 306 (derived)" in container.describe()
+
+
+def test_windows_containers_are_explained_with_windows_mechanisms_not_linux_figures():
+    hw = vl.Hardware()
+    engine = hw.install("windows-server").install("docker")
+    engine.run("iis")
+    engine.run("iis")
+    iso = vl.Stack(hw).isolation("IIS web server", "IIS web server #2")
+    assert iso.level == IsolationLevel.CONTAINER
+    text = iso.explain()
+    for linux_only in ("namespace", "seccomp", "cgroup", "AppArmor", "capabilities"):
+        assert linux_only not in text, f"{linux_only!r} in a Windows explanation: {text}"
+    assert "server silo" in text and "job object" in text
+    assert iso.surface.figures == (), "Linux system-call figures shown for a Windows kernel"
+    linux = attack_surface(IsolationLevel.CONTAINER, "linux")
+    assert linux.figures and "seccomp" in linux.interface
+
+
+def test_same_named_workloads_are_told_apart_in_the_explanation():
+    hw = vl.Hardware()
+    fc = hw.install("ubuntu").install("firecracker")
+    for _ in range(2):
+        fc.create_vm("alpine", vcpus=1, memory_gb=0.5).guest.install("python-web")
+    text = vl.Stack(hw).isolation("Python web app", "Python web app #2").explain()
+    assert text.startswith("Python web app and Python web app #2 share"), text
+    assert "To reach Python web app #2, an attacker in Python web app must" in text, text

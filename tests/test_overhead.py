@@ -92,3 +92,25 @@ def test_density_is_monotonic_in_memory():
     for kind in ISOLATION_KINDS:
         counts = [vl.density(gb, "redis", kind) for gb in (1, 2, 8, 64, 512)]
         assert counts == sorted(counts)
+
+
+def test_a_vm_costs_at_least_its_guest_os_however_small_it_is_set():
+    """100 Firecracker VMs of python-web: the cost must not drop when the VMs get too small
+    to hold Alpine and the app (it once fell from 13,050 MB to 250 MB)."""
+
+    def fleet(memory_gb):
+        hw = vl.Hardware(cores=16, memory_gb=32)
+        fc = hw.install("ubuntu").install("firecracker")
+        for _ in range(100):
+            fc.create_vm("alpine", vcpus=1, memory_gb=memory_gb).guest.install("python-web")
+        return vl.Stack(hw)
+
+    guest = vl.catalog.get("alpine").memory_mb
+    vmm = vl.data.value("aga20-vmm-memory-firecracker")
+    costs = {gb: fleet(gb).overhead().total_memory_mb for gb in (0.01, 0.125, 0.25, 0.5)}
+    for gb in (0.01, 0.125, 0.25):
+        assert costs[gb] == pytest.approx(100 * (guest + vmm)), f"{gb} GB VMs: {costs[gb]}"
+    assert costs[0.5] == pytest.approx(100 * (512 - 128 + vmm))
+    for gb in (0.01, 0.125):
+        assert "vm-memory-too-small" in vl.rules.codes(fleet(gb).validate()), f"{gb} GB"
+    assert "vm-memory-too-small" not in vl.rules.codes(fleet(0.25).validate())

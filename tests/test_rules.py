@@ -232,6 +232,16 @@ def _type2_host_memory(hw):
     hw.install("windows-10").install("virtualbox").create_vm("ubuntu", memory_gb=63)
 
 
+def _microvm_too_small(hw):
+    fc = hw.install("ubuntu").install("firecracker")
+    fc.create_vm("alpine", vcpus=1, memory_gb=0.125).guest.install("python-web")
+
+
+def _microvm_big_enough(hw):
+    fc = hw.install("ubuntu").install("firecracker")
+    fc.create_vm("alpine", vcpus=1, memory_gb=0.25).guest.install("python-web")
+
+
 CASES = [
     # (code, severity, builder that breaks it, builder that does not)
     ("hardware-runs-one-layer", "error", _two_on_hardware, _app_on_os),
@@ -265,6 +275,7 @@ CASES = [
     ("base-kernel-mismatch", "error", _nginx_on_windows_base, _nginx_on_debian_base),
     ("vm-exceeds-host-memory", "error", _vm_too_big, _fits),
     ("vm-exceeds-host-cpus", "error", _vm_too_many_cpus, _fits),
+    ("vm-memory-too-small", "error", _microvm_too_small, _microvm_big_enough),
     ("memory-overcommit", "warning", _overcommit, _fits),
     ("memory-overcommit", "warning", _type2_host_memory, _parallels_on_mac),
     ("cpu-overcommit", "warning", _overcommit, _fits),
@@ -335,3 +346,53 @@ def test_any_tree_builds_and_validates_without_raising():
     eng.install("esxi").create_vm("docker").run("ubuntu")
     problems = vl.Stack(hw).validate()
     assert problems and all(p.severity in ("error", "warning") for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("hypervisor", "severity"),
+    [("esxi", "error"), ("hyper-v", "error"), ("kvm", "warning"), ("xen", "warning")],
+)
+def test_more_vcpus_than_the_host_is_refused_only_where_the_hypervisor_refuses(
+    hypervisor, severity
+):
+    hw = vl.Hardware(cores=8, memory_gb=64)
+    vl.Stack.type1(hypervisor, ["ubuntu"], hardware=hw, vcpus=12)
+    found = [p for p in vl.Stack(hw).validate() if p.code == "vm-exceeds-host-cpus"]
+    assert [p.severity for p in found] == [severity], f"{hypervisor}: {found}"
+    assert "logical CPUs" in found[0].message
+    assert vl.catalog.get(hypervisor).vcpus_within_host == (severity == "error")
+
+
+@pytest.mark.parametrize(("hypervisor", "stand_in"), [("esxi", True), ("kvm", False)])
+def test_overcommit_message_says_whose_per_vm_overhead_is_charged(hypervisor, stand_in):
+    hw = vl.Hardware(cores=16, memory_gb=12)
+    stack = vl.Stack.type1(hypervisor, ["ubuntu"] * 3, hardware=hw)
+    (problem,) = [p for p in stack.validate() if p.code == "memory-overcommit"]
+    said = "QEMU's per-VM overhead as measured by AGA20, standing in for" in problem.message
+    assert said == stand_in, problem.message
+    assert any("standing in for VMware ESXi" in n for n in stack.overhead().notes()) == (
+        hypervisor == "esxi"
+    )
+    assert ("standing in" in stack.overhead().cite()) == stand_in
+
+
+def test_overcommit_warning_and_builder_summary_print_the_same_total():
+    from virtlab.overhead import memory_promised_gb
+    from virtlab.widgets._builder import _summary_html
+
+    hw = vl.Hardware(cores=8, memory_gb=8)
+    stack = vl.Stack.type2("windows-10", "virtualbox", ["ubuntu", "ubuntu"], hardware=hw)
+    (warning,) = [p for p in stack.validate() if p.code == "memory-overcommit"]
+    used, total = memory_promised_gb(stack)
+    assert f"{used:,.1f} GB in all, but the host has {total:g} GB" in warning.message
+    assert f"{used:,.1f} of {total:g} GB promised" in _summary_html(stack, custom=False)
+
+
+def test_builder_summary_gives_no_isolation_level_for_a_stack_with_errors():
+    from virtlab.widgets._builder import _summary_html
+
+    broken = vl.Stack.containers("windows-10", "docker", ["nginx", "postgres"])
+    assert any(p.severity == "error" for p in broken.validate())
+    assert "fix the errors first" in _summary_html(broken, custom=False)
+    fine = vl.Stack.containers("ubuntu", "docker", ["nginx", "postgres"])
+    assert "Weakest isolation</b>: container" in _summary_html(fine, custom=False)

@@ -70,7 +70,8 @@ def test_dev_laptop_rejects_an_ubuntu_container_and_a_replaced_host():
     assert "Ubuntu runs with a Linux kernel of its own." in failed("dev-laptop", container)
     replaced = vl.Stack.type1("hyper-v", ["windows-10", "ubuntu"])
     assert failed("dev-laptop", replaced) == [
-        "Windows 10 is the operating system installed on the laptop's hardware."
+        "Windows 10 is the operating system installed on the laptop's hardware.",
+        "Hyper-V is not turned on (the IT rules forbid it).",
     ]
 
 
@@ -158,8 +159,11 @@ def test_report_text_shows_hints_only_for_unmet_requirements():
         scenario("dev-laptop").check(vl.Stack.containers("windows-10", "docker", ["ubuntu"]))
     )
     assert "✗ Ubuntu runs with a Linux kernel of its own." in text
-    assert text.count("Hint:") == 2
-    assert "2 of 4 requirements met" in text
+    # Docker on Windows 10 isolates with Hyper-V, which the story forbids
+    assert "✗ Hyper-V is not turned on" in text
+    assert "✓ Everything runs on one physical server." in text
+    assert text.count("Hint:") == 4
+    assert "1 of 5 requirements met" in text
 
 
 def test_every_scenario_describes_its_requirements():
@@ -223,3 +227,14 @@ def test_a_stack_made_by_hand_in_the_builder_is_flagged_in_the_report():
     builder.memory_gb.set_state({"value": 16})  # what a learner's slider move does
     report = str(scenario("dev-laptop").check(builder.stack))
     assert "made by hand" in report and "builder.code()" in report
+
+
+def test_dev_laptop_rejects_hyper_v_turned_on_in_windows_10():
+    """The story forbids Hyper-V; turned on, it owns the hardware and Windows 10 runs in its
+    root partition (lesson 02), so Windows 10 is no longer the OS on the hardware."""
+    hw = vl.Hardware(cores=8, memory_gb=16)
+    hw.install("windows-10").install("hyper-v").create_vm("ubuntu")
+    assert failed("dev-laptop", vl.Stack(hw)) == [
+        "Windows 10 is the operating system installed on the laptop's hardware.",
+        "Hyper-V is not turned on (the IT rules forbid it).",
+    ]

@@ -172,3 +172,16 @@ def test_to_code_builds_the_same_stack(stack: vl.Stack):
     namespace = {"vl": vl}
     exec(stack.to_code("rebuilt"), namespace)  # noqa: S102 - our own generated code
     assert namespace["rebuilt"] == stack
+
+
+def test_kernel_name_is_the_kernel_not_the_distribution():
+    hw = vl.Hardware()
+    host = hw.install("debian")
+    box = host.install("docker").run("ubuntu")
+    assert box.kernel_name == "Linux (Debian's kernel)"
+    assert host.install("nginx").kernel_name == "Linux (Debian's kernel)"
+    windows = vl.Hardware().install("windows-server")
+    assert windows.install("iis").kernel_name == "Windows Server's kernel"
+    kata = vl.Hardware().install("ubuntu").install("docker").run("nginx", runtime="kata")
+    assert kata.kernel_name.startswith("Linux (the kernel of its own small VM")
+    assert vl.Hardware().install("esxi").create_vm().kernel_name is None

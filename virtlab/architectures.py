@@ -241,6 +241,16 @@ class Containers(Architecture):
     def engines(self, kernel: str | None) -> list[Product]:
         return [p for p in catalog.all("container-engine") if kernel in p.hosts]
 
+    def item_label(self, index: int, design: Design) -> str:
+        """A container that the host's engine would put in a VM of its own by default (Docker
+        on Windows 10: Hyper-V isolation) says so, so the switch is never silent."""
+        label = super().item_label(index, design)
+        default = catalog.get(design.host_os).container_runtime if design.host_os else None
+        if self.runtime is None and default and catalog.get(default).isolation == "vm":
+            host = catalog.get(design.host_os).name
+            label += f" ({catalog.get(default).name}, the default on {host})"
+        return label
+
     def _build_on(self, hw: Node, design: Design) -> None:
         if design.host_os:
             host = hw.install(design.host_os)

@@ -43,7 +43,11 @@ class Product:
     starts a VM only when its startup memory is free (Hyper-V); ``container_runtime`` is
     the runtime an OS's engines use when none is named (Windows 10: Hyper-V isolation);
     ``vmm_memory`` is the measurement id of the memory a hypervisor spends per VM beyond the
-    VM's own memory.
+    VM's own memory; ``vmm`` names the VMM program that runs a hypervisor's VMs when it is not
+    the product itself (KVM: QEMU), so a figure measured for that program is the hypervisor's
+    own and any other figure is a stand-in (see :func:`virtlab.overhead.vmm_figure`);
+    ``vcpus_within_host`` marks a hypervisor that refuses to start a VM with more virtual
+    CPUs than the host has logical CPUs (ESXi, Hyper-V; KVM allows it, the vCPUs then queue).
     """
 
     id: str
@@ -64,6 +68,8 @@ class Product:
     container_runtime: str | None = None
     isolation_kind: str | None = None
     vmm_memory: str | None = None
+    vmm: str | None = None
+    vcpus_within_host: bool = False
 
     def __str__(self) -> str:
         return self.name
@@ -83,6 +89,9 @@ _PRODUCTS: tuple[Product, ...] = (
         id="hyper-v",
         root_partition=True,
         no_overcommit=True,
+        # Microsoft Learn, "Hyper-V maximum scale limits" / New-VM: a VM's virtual processors
+        # cannot exceed the host's logical processors.
+        vcpus_within_host=True,
         vmm_memory="aga20-vmm-memory-qemu",
         name="Microsoft Hyper-V",
         kind="hypervisor",
@@ -95,6 +104,9 @@ _PRODUCTS: tuple[Product, ...] = (
     _p(
         id="esxi",
         vmm_memory="aga20-vmm-memory-qemu",
+        # VMware vSphere documentation, "Virtual CPU Limitations": a VM cannot have more
+        # virtual CPUs than the host has logical CPUs.
+        vcpus_within_host=True,
         name="VMware ESXi",
         kind="hypervisor",
         vendor="VMware (Broadcom)",
@@ -130,6 +142,7 @@ _PRODUCTS: tuple[Product, ...] = (
         id="kvm",
         kernel_module="linux",
         vmm_memory="aga20-vmm-memory-qemu",
+        vmm="qemu",  # AGA20 measured QEMU running KVM guests: the figure is KVM's own
         name="KVM",
         kind="hypervisor",
         vendor="Linux kernel community",

@@ -69,8 +69,24 @@ def _fig(label: str, measurement_id: str, unit: str = "") -> SurfaceFigure:
     return SurfaceFigure(label, m.value, unit or m.unit, measurement_id)
 
 
-def attack_surface(level: IsolationLevel) -> AttackSurface:
-    """The interface an attacker crosses at this level, with cited figures."""
+def attack_surface(level: IsolationLevel, kernel_family: str = "linux") -> AttackSurface:
+    """The interface an attacker crosses at this level, with cited figures.
+
+    At the process and container levels the attacker talks to the shared kernel, so the
+    interface depends on its family: the Linux figures (DOCK, ANJ20) say nothing about a
+    Windows kernel, whose containers are kept apart by server silos and job objects."""
+    if level in (IsolationLevel.PROCESS, IsolationLevel.CONTAINER) and kernel_family == "windows":
+        if level == IsolationLevel.PROCESS:
+            return AttackSurface(
+                "the whole system-call interface of the shared Windows kernel, plus shared "
+                "files and users",
+                (),
+            )
+        return AttackSurface(
+            "system calls into the shared Windows kernel, narrowed by the server silo and job "
+            "object that hold the container",
+            (),
+        )
     if level == IsolationLevel.PROCESS:
         return AttackSurface(
             "the whole system-call interface of the shared kernel, plus shared files and users",
@@ -129,6 +145,16 @@ class Isolation:
         IsolationLevel.HARDWARE,
         IsolationLevel.HARDWARE,
     )
+    # How a and b are called in sentences (their stack labels: "nginx", "nginx #2").
+    labels: tuple[str, str] = ("", "")
+
+    @property
+    def label_a(self) -> str:
+        return self.labels[0] or self.a.name
+
+    @property
+    def label_b(self) -> str:
+        return self.labels[1] or self.b.name
 
     @property
     def reverse_level(self) -> IsolationLevel:
@@ -144,17 +170,17 @@ class Isolation:
         """A few sentences for a learner."""
         shared = ", ".join(n.name for n in self.shared) or "nothing"
         text = (
-            f"{self.a.name} and {self.b.name} share: {shared}. {self._kernel_sentence()} "
-            f"To reach {self.b.name}, an attacker in {self.a.name} must cross "
+            f"{self.label_a} and {self.label_b} share: {shared}. {self._kernel_sentence()} "
+            f"To reach {self.label_b}, an attacker in {self.label_a} must cross "
             f"{self.boundary}. It attacks {self.surface.interface}."
         )
         if self.side_levels[0] != self.side_levels[1]:
             text += (
-                f" The other way round it is different: an attacker in {self.b.name} only has "
+                f" The other way round it is different: an attacker in {self.label_b} only has "
                 f"to escape its own boundary ({self.reverse_level.label} level) to reach the "
                 "layer both share, and that layer controls everything running on it."
                 if self.reverse_level < self.level
-                else f" The other way round, an attacker in {self.b.name} must first escape its "
+                else f" The other way round, an attacker in {self.label_b} must first escape its "
                 f"own, stronger boundary ({self.reverse_level.label} level)."
             )
         return text
@@ -169,8 +195,8 @@ class Isolation:
             return "They share one kernel."
         if self.level == IsolationLevel.HARDWARE or min(self.side_levels) >= IsolationLevel.VM:
             return "Each has its own kernel."
-        on_host = self.a if self.side_levels[0] < self.side_levels[1] else self.b
-        return f"They do not share one kernel, but {on_host.name} runs on the host's kernel."
+        on_host = self.label_a if self.side_levels[0] < self.side_levels[1] else self.label_b
+        return f"They do not share one kernel, but {on_host} runs on the host's kernel."
 
 
 def _side_level(below_shared: list[Node]) -> IsolationLevel:
@@ -202,6 +228,12 @@ _BOUNDARY = {
     ),
     IsolationLevel.HARDWARE: "separate physical machines",
 }
+# What keeps containers apart on a Windows kernel (process isolation): Microsoft Learn,
+# "Isolation modes" (Windows containers).
+_WINDOWS_CONTAINER_BOUNDARY = (
+    "the process isolation of the shared {kernel} kernel (a server silo and job objects per "
+    "container); the container can still reach that kernel's system-call interface"
+)
 
 
 def _own_kernel(node: Node) -> Node | object:
@@ -250,10 +282,37 @@ def isolation(a: Node, b: Node) -> Isolation:
         and runtime_level(a.runtime) >= IsolationLevel.VM
     ):
         hypervisor = a.runtime  # Kata, Hyper-V isolation: the runtime starts the VM
-    boundary = _BOUNDARY[level].format(
+    family = kernel.product.kernel if kernel is not None and kernel.product else "linux"
+    template = _BOUNDARY[level]
+    if level == IsolationLevel.CONTAINER and family == "windows":
+        template = _WINDOWS_CONTAINER_BOUNDARY
+    boundary = template.format(
         kernel=kernel.name if kernel else "the host",
         hypervisor=hypervisor.name if hypervisor else "the VM's monitor",
     )
+    label_a, label_b = _labels(a, b)
     return Isolation(
-        a, b, level, tuple(shared), shares_kernel, boundary, attack_surface(level), sides
+        a,
+        b,
+        level,
+        tuple(shared),
+        shares_kernel,
+        boundary,
+        attack_surface(level, family),
+        sides,
+        (label_a, label_b),
     )
+
+
+def _labels(a: Node, b: Node) -> tuple[str, str]:
+    """How the two workloads are called in sentences: their stack labels ("nginx #2"), so two
+    workloads of the same name stay apart."""
+    from virtlab.stack import Stack
+
+    root_a, root_b = a.path()[0], b.path()[0]
+    if root_a is root_b and root_a.kind == "hardware":
+        labels = Stack(root_a).labels()
+        return labels.get(a, a.name), labels.get(b, b.name)
+    if a.name == b.name:
+        return f"{a.name} (first)", f"{b.name} (second)"
+    return a.name, b.name

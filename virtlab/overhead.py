@@ -198,6 +198,30 @@ def vmm_measurement(monitor: catalog.Product | None, kind: str = "vm") -> str | 
     return monitor.vmm_memory if monitor is not None else None
 
 
+# Measured VMM programs that are not catalog products, as a sentence names them.
+_VMM_NAMES = {"qemu": "QEMU"}
+
+
+def vmm_figure(monitor: catalog.Product | None) -> str | None:
+    """Whose measured per-VM overhead a hypervisor is charged, when it is not its own: e.g.
+    "QEMU's per-VM overhead as measured by AGA20, standing in for VMware ESXi" (None when the
+    figure was measured for this hypervisor, or it has none). The measurement's ``subject``
+    says whose figure it is; the catalog's ``vmm`` says which program runs the hypervisor's
+    VMs (KVM's are run by QEMU, so QEMU's figure is KVM's own)."""
+    if monitor is None or monitor.vmm_memory is None:
+        return None
+    measured = data.measurement(monitor.vmm_memory)
+    if measured.subject in (monitor.id, monitor.vmm):
+        return None
+    try:
+        who = catalog.get(measured.subject).name
+    except catalog.UnknownProductError:
+        who = _VMM_NAMES.get(measured.subject, measured.subject)
+    return (
+        f"{who}'s per-VM overhead as measured by {measured.source}, standing in for {monitor.name}"
+    )
+
+
 def vm_cost_mb(memory_gb: float, kind: str = "vm", monitor: catalog.Product | None = None) -> float:
     """What one VM of ``memory_gb`` costs its host: its own memory plus the hypervisor's
     per-VM overhead (AGA20: QEMU about 131 MiB, Firecracker about 2.5 MiB)."""
@@ -232,16 +256,47 @@ class OverheadReport:
         return sorted({s for r in self.rows for s in r.sources})
 
     def cite(self) -> str:
-        return data.cite(*self.sources())
+        """The sources, and which hypervisors are charged another program's measured per-VM
+        overhead (see :func:`vmm_figure`)."""
+        return "; ".join([data.cite(*self.sources()), *self.notes()])
+
+    def notes(self) -> list[str]:
+        """Which hypervisors are charged another program's figure: "QEMU's per-VM overhead as
+        measured by AGA20, standing in for VMware ESXi"."""
+        found: list[str] = []
+        for row in self.rows:
+            for node in row.workload.path():
+                if node.kind == "vm" and node.parent is not None:
+                    note = vmm_figure(node.parent.product)
+                    if note is not None and note not in found:
+                        found.append(note)
+        return found
+
+
+def vm_needs_mb(vm: Node) -> tuple[float, float]:
+    """What the layers inside a VM ask of its memory: (its guest OS and engines, the apps and
+    containers it runs). A VM smaller than their sum cannot hold them (rule
+    ``vm-memory-too-small``)."""
+    base = work = 0.0
+    for node in vm.walk():
+        if node is vm or node.host() is not vm:
+            continue
+        if node.kind in ("app", "container"):
+            work += node.memory_mb
+        else:
+            base += node.memory_mb
+    return base, work
 
 
 def _vm_isolation_mb(vm: Node, kind: str, monitor: catalog.Product | None) -> float:
     """What a VM costs beyond the apps and containers it runs: the memory it reserves that
-    they do not ask for (its guest OS, free memory) plus the hypervisor's per-VM overhead."""
-    inside = sum(
-        n.memory_mb for n in vm.walk() if n.kind in ("app", "container") and n.host() is vm
-    )
-    return vm_cost_mb(vm.memory_gb, kind, monitor) - min(inside, vm.memory_mb)
+    they do not ask for (its guest OS, free memory) plus the hypervisor's per-VM overhead.
+
+    A VM too small for its guest OS and apps still costs at least its guest OS: the cost never
+    falls below what a working VM needs, however small the VM is set (validate() reports it)."""
+    base, work = vm_needs_mb(vm)
+    overhead = vm_cost_mb(vm.memory_gb, kind, monitor) - vm.memory_mb
+    return max(vm.memory_mb - work, base) + overhead
 
 
 def vmm_memory_mb(vm: Node) -> float:
@@ -252,18 +307,43 @@ def vmm_memory_mb(vm: Node) -> float:
     return data.value(measurement) if measurement else 0.0
 
 
+@dataclass(frozen=True)
+class MemoryPromise:
+    """What the layers on one host (hardware, or a VM holding VMs) ask of its memory, in GB:
+    its VMs' own memory, the hypervisor's per-VM overhead, and everything else it hosts (the
+    host OS, engines, apps and containers beside the VMs). ``validate()``'s overcommit rule
+    and the StackBuilder's summary both read this, so they print the same numbers."""
+
+    vms_gb: float
+    vmm_gb: float
+    rest_gb: float
+    host_gb: float
+
+    @property
+    def total_gb(self) -> float:
+        return self.vms_gb + self.vmm_gb + self.rest_gb
+
+
+def memory_promise(host: Node) -> MemoryPromise:
+    """The memory the layers hosted by ``host`` ask for (see :class:`MemoryPromise`)."""
+    vms = vmm = rest = 0.0
+    for node in host.walk():
+        if node is host or node.host() is not host:
+            continue
+        if node.kind == "vm":
+            vms += node.memory_gb
+            vmm += vmm_memory_mb(node) / 1024
+        else:
+            rest += node.memory_mb / 1024
+    return MemoryPromise(vms, vmm, rest, host.memory_gb)
+
+
 def memory_promised_gb(stack: Stack) -> tuple[float, float]:
-    """Memory the layers on the hardware ask for (VMs with their per-VM overhead), and the
-    hardware's memory, in GB over all hosts: what ``validate()``'s overcommit rule counts."""
-    used = total = 0.0
-    for host in stack.hosts:
-        total += host.memory_gb
-        for node in host.walk():
-            if node is not host and node.host() is host:
-                used += node.memory_mb / 1024
-                if node.kind == "vm":
-                    used += vmm_memory_mb(node) / 1024
-    return used, total
+    """Memory the layers on the hardware ask for (VMs with their per-VM overhead, host OS and
+    all), and the hardware's memory, in GB over all hosts: what ``validate()``'s overcommit
+    rule counts."""
+    promises = [memory_promise(host) for host in stack.hosts]
+    return sum(p.total_gb for p in promises), sum(p.host_gb for p in promises)
 
 
 def stack_overhead(stack: Stack) -> OverheadReport:

@@ -15,7 +15,7 @@ The kit below builds the usual ones: ``valid``, ``no_problem``, ``memory_fits``,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -227,12 +227,16 @@ def isolation_at_least(
             return None
         if both_ways:
             return f"they are only separated at the {got.label} level in one direction"
-        return f"an attacker in {a} only has to cross a {got.label}-level boundary"
+        return f"an attacker in {first} only has to cross a {got.label}-level boundary"
 
+    # two workloads of one product are told apart: "one iis" and "the other iis"
+    first, second = (a, b) if a != b else (f"one {a}", f"the other {a}")
+    pair = f"{a} and {b}" if a != b else f"the two {a} workloads"
     text = (
-        f"{a} and {b} isolated at least at the {want.label} level, whichever is attacked"
+        f"{pair} isolated at least at the {want.label} level, whichever is attacked"
         if both_ways
-        else f"an attacker in {a} must cross at least a {want.label}-level boundary to reach {b}"
+        else f"an attacker in {first} must cross at least a {want.label}-level boundary to "
+        f"reach {second}"
     )
     return Requirement(text, test, section, weight)
 
@@ -254,27 +258,45 @@ def shares_kernel(
     return Requirement(f"{a} and {b} {verb} a kernel", test, section, weight)
 
 
-def _workload_ids(stack: Stack) -> Counter:
+def _ids(nodes: Iterable[Node]) -> Counter:
     return Counter(
-        (n.kind, n.product.id if n.product else (n.base.id if n.base else "?"))
-        for n in stack.workloads()
+        (n.kind, n.product.id if n.product else (n.base.id if n.base else "?")) for n in nodes
     )
+
+
+def _guest_ids(stack: Stack) -> Counter:
+    """Every guest OS in a VM, whether or not something runs on it."""
+    return _ids(
+        n
+        for n in stack.nodes()
+        if n.kind == "os" and n.parent is not None and n.parent.kind == "vm"
+    )
+
+
+_KIND_WORDS = {"app": "app", "container": "container", "os": "guest OS"}
 
 
 def same_workloads_as(
     original: Callable[[], Stack], *, section: str = "", weight: float = 1.0
 ) -> Requirement:
-    """The fix runs the same apps, containers and guest OSes as the original."""
+    """The fix runs the same apps, containers and guest OSes as the original.
+
+    A guest OS is a workload only while nothing runs on it (``Node.is_workload``), so one side
+    may list a guest OS the other has with an app on it: that guest is kept, not new or lost
+    (an Ubuntu guest whose nginx was dropped is not "not in the original")."""
 
     def test(stack: Stack) -> str | None:
-        want, have = _workload_ids(original()), _workload_ids(stack)
-        lost = want - have
-        extra = have - want
+        before, after = original(), stack
+        want, have = _ids(before.workloads()), _ids(after.workloads())
+        lost = want - have - _guest_ids(after)
+        extra = have - want - _guest_ids(before)
         if not lost and not extra:
             return None
         parts = []
         if lost:
-            parts.append("missing " + ", ".join(f"{p} ({k})" for (k, p) in sorted(lost)))
+            parts.append(
+                "missing " + ", ".join(f"{p} ({_KIND_WORDS[k]})" for (k, p) in sorted(lost))
+            )
         if extra:
             parts.append("not in the original: " + ", ".join(p for (_, p) in sorted(extra)))
         return "; ".join(parts)

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from virtlab.overhead import vmm_memory_mb
-from virtlab.stack import DEFAULT_OS_OF_KERNEL, Node
+from virtlab import catalog
+from virtlab.overhead import memory_promise, vm_needs_mb, vmm_figure
+from virtlab.stack import DEFAULT_OS_OF_KERNEL, KERNEL_FAMILY_NAMES, Node
 
 if TYPE_CHECKING:
     from virtlab.stack import Stack
@@ -47,12 +48,9 @@ def _warning(code: str, node: Node, message: str, hint: str) -> Problem:
     return Problem(code, "warning", message, hint, node)
 
 
-_FAMILY_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
-
-
 def _family(kernel_family: str) -> str:
     """How a kernel family is written in prose (macOS, not Macos)."""
-    return _FAMILY_NAMES.get(kernel_family, kernel_family)
+    return KERNEL_FAMILY_NAMES.get(kernel_family, kernel_family)
 
 
 # --------------------------------------------------------------------------- what sits where
@@ -425,13 +423,17 @@ def vm_resources(node: Node) -> Iterator[Problem]:
                 "Give the VM less memory than the host has.",
             )
         if vm.cpus > host_cpus:
+            yield from _too_many_vcpus(which, vm, host_label, host_cpus)
+        base, work = vm_needs_mb(vm)
+        if vm.guest is not None and base + work > vm.memory_mb:
+            inside = [n.name for n in vm.walk() if n is not vm and n.host() is vm]
             yield _error(
-                "vm-exceeds-host-cpus",
+                "vm-memory-too-small",
                 vm,
-                f"{which} has {vm.cpus} virtual CPUs but {host_label} has only "
-                f"{host_cpus:g} logical CPUs (hardware threads).",
-                "ESXi and Hyper-V refuse to start a VM with more vCPUs than the host's logical "
-                "CPUs: lower its vCPUs.",
+                f"{which} has {vm.memory_mb:,.0f} MB of memory, but what runs in it "
+                f"({', '.join(inside)}) needs {base + work:,.0f} MB.",
+                "A VM's memory must hold its guest OS and everything on it: give the VM at "
+                f"least {(base + work) / 1024:.3g} GB (memory_gb).",
             )
     yield from _memory_overcommit(node, vms, host_label)
     total_cpus = sum(vm.cpus for vm in vms)
@@ -439,9 +441,9 @@ def vm_resources(node: Node) -> Iterator[Problem]:
         yield _warning(
             "cpu-overcommit",
             node,
-            f"The VMs have {total_cpus} virtual CPUs in total on {host_cpus:g} cores: "
-            f"overcommitted {total_cpus / host_cpus:.2f}:1.",
-            "Fine while the guests are mostly idle; busy guests will wait for a core.",
+            f"The VMs have {total_cpus} virtual CPUs in total on {host_cpus:g} logical CPUs "
+            f"(hardware threads): overcommitted {total_cpus / host_cpus:.2f}:1.",
+            "Fine while the guests are mostly idle; busy guests will wait for a logical CPU.",
         )
     total_disk = sum(vm.storage_gb for vm in vms)
     host_disk = node.storage_gb
@@ -455,21 +457,60 @@ def vm_resources(node: Node) -> Iterator[Problem]:
         )
 
 
+def _too_many_vcpus(which: str, vm: Node, host_label: str, host_cpus: float) -> Iterator[Problem]:
+    """One VM with more vCPUs than its host has logical CPUs: some hypervisors refuse to start
+    it (catalog ``vcpus_within_host``), the others run it with vCPUs queueing for the CPUs."""
+    hypervisor = vm.parent.product if vm.parent is not None else None
+    message = (
+        f"{which} has {vm.cpus} virtual CPUs but {host_label} has only {host_cpus:g} logical "
+        "CPUs (hardware threads)."
+    )
+    if hypervisor is not None and hypervisor.vcpus_within_host:
+        yield _error(
+            "vm-exceeds-host-cpus",
+            vm,
+            message,
+            f"{hypervisor.name} refuses to start a VM with more virtual CPUs than the host has "
+            "logical CPUs: lower its vCPUs.",
+        )
+        return
+    strict = " and ".join(p.name for p in catalog.all("hypervisor") if p.vcpus_within_host)
+    who = hypervisor.name if hypervisor is not None else "The hypervisor"
+    yield _warning(
+        "vm-exceeds-host-cpus",
+        vm,
+        message,
+        f"{who} starts it, but its vCPUs take turns on the logical CPUs, so a busy guest runs "
+        f"slower than with fewer vCPUs ({strict} refuse such a VM): give it at most as many "
+        "vCPUs as the host has logical CPUs.",
+    )
+
+
 def _memory_overcommit(node: Node, vms: list[Node], host_label: str) -> Iterator[Problem]:
     """VMs promised more memory than the host has: their (startup) memory, what the
     hypervisor spends per VM, and the host OS under a hosted or kernel-module hypervisor."""
-    host_mem = node.memory_gb
-    total_mem = sum(vm.memory_gb for vm in vms)
-    vmm_gb = sum(vmm_memory_mb(vm) for vm in vms) / 1024
-    host_oses = {id(vm.parent.parent): vm.parent.parent for vm in vms if vm.parent.parent}
-    host_os_gb = sum(n.memory_mb / 1024 for n in host_oses.values() if n.kind == "os")
-    needed = total_mem + vmm_gb + host_os_gb
+    promise = memory_promise(node)
+    host_mem = promise.host_gb
+    total_mem = promise.vms_gb
+    vmm_gb = promise.vmm_gb
+    host_os_gb = promise.rest_gb
+    needed = promise.total_gb
     extras = []
     if vmm_gb:
-        extras.append(f"{vmm_gb * 1024:,.0f} MB the hypervisor spends on them")
+        stand_ins = sorted({n for vm in vms if (n := vmm_figure(vm.parent.product))})
+        whose = f" ({'; '.join(stand_ins)})" if stand_ins else ""
+        extras.append(f"{vmm_gb * 1024:,.0f} MB the hypervisor spends on them{whose}")
     if host_os_gb:
-        extras.append(f"{host_os_gb:g} GB for the host OS")
+        beside = [n for n in node.walk() if n is not node and n.host() is node and n.memory_mb]
+        what = (
+            "the host OS"
+            if all(n.kind in ("os", "vm") for n in beside)
+            else "the host OS and what runs beside the VMs"
+        )
+        extras.append(f"{host_os_gb:g} GB for {what}")
     with_extras = f" plus {' and '.join(extras)}" if extras else ""
+    if extras:
+        with_extras += f", {needed:,.1f} GB in all"
     dynamic = [vm for vm in vms if vm.dynamic_memory]
     refuses = all(vm.parent.product is not None and vm.parent.product.no_overcommit for vm in vms)
     if needed > host_mem:

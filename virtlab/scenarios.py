@@ -224,6 +224,28 @@ def _untrusted() -> Scenario:
 
 
 def _dev_laptop() -> Scenario:
+    def hyperv_on(stack: Stack) -> list[Node]:
+        """What turns Hyper-V on in a Windows on the hardware: Hyper-V itself (catalog
+        ``root_partition``, lesson 02) or a container whose runtime starts a VM on a Windows
+        kernel (Hyper-V isolation, lesson 04). Either way the hypervisor slides under that
+        Windows, which then runs in the root partition."""
+        found = []
+        for n in stack.nodes():
+            if n.kind == "hypervisor" and n.product is not None and n.product.root_partition:
+                if n.on_bare_metal:
+                    found.append(n)
+            elif (
+                n.kind == "container"
+                and n.runtime is not None
+                and n.runtime.isolation == "vm"
+                and n.parent is not None
+                and n.parent.kernel_family == "windows"
+                and n.host() is not None
+                and n.host().kind == "hardware"
+            ):
+                found.append(n)
+        return found
+
     def windows_on_hardware(stack: Stack) -> str | None:
         ok = any(
             len(h.children) == 1
@@ -231,6 +253,11 @@ def _dev_laptop() -> Scenario:
             and h.children[0].product.id == "windows-10"
             for h in stack.hosts
         )
+        if ok and hyperv_on(stack):
+            return (
+                "with Hyper-V turned on, the hypervisor owns the hardware and Windows 10 runs "
+                "in its root partition"
+            )
         return _when(ok, "the laptop's hardware does not boot Windows 10")
 
     def ubuntu_with_own_kernel(stack: Stack) -> str | None:
@@ -253,6 +280,12 @@ def _dev_laptop() -> Scenario:
                 "Windows 10 is the operating system installed on the laptop's hardware.",
                 windows_on_hardware,
                 hint="The laptop keeps booting Windows 10: what is the one layer on the hardware?",
+            ),
+            Requirement(
+                "Hyper-V is not turned on (the IT rules forbid it).",
+                lambda s: _when(not hyperv_on(s), "Hyper-V is turned on"),
+                hint="Which hypervisors run as a program on Windows without Hyper-V? Lesson 03 "
+                "lists Type 2 hypervisors.",
             ),
             Requirement(
                 "Ubuntu runs with a Linux kernel of its own.",

@@ -49,6 +49,8 @@ _LAYER_OF_PRODUCT_KIND = {
 DEFAULT_HARDWARE = {"cores": 16, "memory_gb": 64.0, "storage_gb": 1000.0}
 DEFAULT_VM = {"vcpus": 2, "memory_gb": 4.0, "storage_gb": 40.0}
 DEFAULT_CONTAINER_MEMORY_MB = 64
+# How a kernel family is written in prose (macOS, not Macos).
+KERNEL_FAMILY_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
 # The OS installed under a hypervisor that is a kernel module (KVM) when none is named.
 DEFAULT_OS_OF_KERNEL = {"linux": "ubuntu", "windows": "windows-server"}
 
@@ -132,7 +134,8 @@ class Node:
         only, never its kernel). ``base`` adds a base OS userland under an app. ``runtime``
         chooses the isolation: ``"runc"`` (shared kernel), ``"gvisor"``, ``"kata"`` or
         ``"hyperv-isolation"``; by default what Docker picks: runc on Linux, process isolation
-        (runhcs) on Windows Server, Hyper-V isolation on Windows 10.
+        on Windows Server (Docker asks the Windows Host Compute Service, HCS, to start the
+        container), Hyper-V isolation on Windows 10.
         """
         if runtime is None:
             runtime = _default_runtime(self.kernel())
@@ -257,6 +260,22 @@ class Node:
             return self.runtime.hosts[0] if self.runtime.hosts else None
         kernel = self.kernel()
         return kernel.product.kernel if kernel is not None and kernel.product else None
+
+    @property
+    def kernel_name(self) -> str | None:
+        """The kernel that serves this layer, in words: its family and whose install it is
+        ("Linux (Ubuntu's kernel)"). A distribution is not a kernel: Ubuntu and Debian both
+        run Linux. None when no kernel serves it (a VM with no guest OS yet)."""
+        if self.kind == "container" and self.runtime is not None and self.runtime.isolation == "vm":
+            family = KERNEL_FAMILY_NAMES.get(self.kernel_family or "", self.kernel_family)
+            return f"{family} (the kernel of its own small VM, from {self.runtime.name})"
+        kernel = self.kernel()
+        if kernel is None or kernel.product is None:
+            return None
+        family = KERNEL_FAMILY_NAMES.get(kernel.product.kernel or "", kernel.product.kernel)
+        if family is None or kernel.name.startswith(family):
+            return f"{kernel.name}'s kernel"
+        return f"{family} ({kernel.name}'s kernel)"
 
     @property
     def on_bare_metal(self) -> bool:

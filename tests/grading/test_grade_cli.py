@@ -59,7 +59,7 @@ def test_rerun_skips_unchanged_and_hidden_checks_add_a_column(tmp_path: Path):
     first = grade(args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     rows = read_gradebook(tmp_path / "gb.csv")
-    assert (rows["ann"]["ex02-h1"], rows["ann"]["total"], rows["ann"]["max"]) == ("2", "20", "20")
+    assert (rows["ann"]["ex02-h1"], rows["ann"]["total"], rows["ann"]["max"]) == ("2", "21", "21")
     assert rows["ben"]["ex02-h1"] == "0"
     again = grade(args, cwd=tmp_path)
     assert "2 submission(s) unchanged since the last run, skipped" in again.stdout
@@ -67,7 +67,7 @@ def test_rerun_skips_unchanged_and_hidden_checks_add_a_column(tmp_path: Path):
     write(tmp_path / "subs" / f"ben_{NAME}.ipynb", solution())
     third = grade(args, cwd=tmp_path)
     assert "1 submission(s) unchanged" in third.stdout
-    assert read_gradebook(tmp_path / "gb.csv")["ben"]["total"] == "20"
+    assert read_gradebook(tmp_path / "gb.csv")["ben"]["total"] == "21"
     without_hidden = grade(["subs", "-o", "gb.csv", "-j", "2"], cwd=tmp_path)
     assert "unchanged" not in without_hidden.stdout  # another bank version: regraded
 

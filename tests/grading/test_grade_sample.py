@@ -105,7 +105,7 @@ def test_partly_wrong_submission_scores_between_with_feedback(batch):
 
 def test_half_fixed_bug_hunt_earns_part(batch):
     row = batch["rows"]["dave"]
-    assert (row["ex02-q4"], row["ex02-q6"]) == ("0", "2.67")
+    assert (row["ex02-q4"], row["ex02-q6"]) == ("0", "3")  # 3 of 5 parts, 1 point each
     text = batch["feedback"][f"dave__{NAME}.md"]
     assert "✗ fixes the 'vm-exceeds-host-cpus' error" in text
     assert "section 'vCPU and vRAM'" in text

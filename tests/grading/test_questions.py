@@ -207,3 +207,68 @@ def test_grading_mode_records_signed_lines_and_imports_nothing_heavy(tmp_path):
     for x in lines:
         assert x["mac"] == record_mac(b"secret", x["seq"], x["qid"], x["answer"])
         assert "points" not in x
+
+
+def _sandboxed_fleet(design: str) -> vl.Stack:
+    hw = vl.Hardware(cores=16, memory_gb=32)
+    if design == "firecracker":  # as lessons 05 and 07 build microVMs
+        fc = hw.install("ubuntu").install("firecracker")
+        for _ in range(100):
+            fc.create_vm("alpine", vcpus=1, memory_gb=0.25).guest.install("python-web")
+    else:
+        engine = hw.install("ubuntu").install("docker")
+        for _ in range(100):
+            engine.run("python-web", runtime=design)
+    return vl.Stack(hw)
+
+
+@pytest.mark.parametrize("design", ["gvisor", "firecracker", "kata"])
+def test_ex06_q5_more_than_one_design_passes(design):
+    from virtlab.grading.bank import ex06
+
+    (question,) = [q for q in ex06.QUESTIONS if q.id == "ex06-q5"]
+    score = question.score(_sandboxed_fleet(design))
+    assert score.points == question.points, f"{design}: {score.feedback}"
+
+
+def _bank_question(exercise, qid):
+    return next(q for q in exercise.QUESTIONS if q.id == qid)
+
+
+def test_a_bug_hunt_fix_whose_only_fault_is_overcommit_is_told_so():
+    from virtlab.grading.bank import ex03
+
+    hw = vl.Hardware(cores=8, memory_gb=16, storage_gb=500)
+    hypervisor = hw.install("macos").install("parallels")
+    hypervisor.create_vm("ubuntu", vcpus=2, memory_gb=8)
+    hypervisor.create_vm("windows-10", vcpus=2, memory_gb=8)
+    score = _bank_question(ex03, "ex03-q6").score(vl.Stack(hw))
+    last = score.feedback[-1]
+    assert "memory" in last and "keeps what the original meant" not in last, score.feedback
+
+
+def test_a_bug_hunt_fix_that_drops_an_app_does_not_call_its_guest_new():
+    from virtlab.grading.bank import ex02
+
+    hw = vl.Hardware(cores=8, memory_gb=32, storage_gb=500)
+    esxi = hw.install("esxi")
+    esxi.create_vm("windows-10", vcpus=2, memory_gb=8)
+    esxi.create_vm("ubuntu", vcpus=2, memory_gb=8)  # nginx dropped
+    question = _bank_question(ex02, "ex02-q6")
+    score = question.score(vl.Stack(hw))
+    text = "\n".join(score.feedback)
+    assert "missing nginx (app)" in text and "not in the original" not in text, text
+    assert score.points == 1, "hardware kept: 1 point; the fixes wait for nginx"
+    esxi.children[1].guest.install("nginx")
+    full = question.score(vl.Stack(hw))
+    ticks = [line for line in full.feedback if line.startswith("✓")]
+    assert full.points == question.points == len(ticks), "1 point per part, as the prompt says"
+
+
+def test_two_workloads_of_one_product_are_told_apart_in_requirement_text():
+    from virtlab.requirements import isolation_at_least
+
+    both = isolation_at_least("iis", "iis", "vm", both_ways=True)
+    assert both.text.startswith("the two iis workloads isolated"), both.text
+    one_way = isolation_at_least("iis", "iis", "vm")
+    assert "in one iis" in one_way.text and "reach the other iis" in one_way.text, one_way.text

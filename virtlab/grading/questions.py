@@ -355,9 +355,8 @@ class BugHunt(StackRequirements):
         if kept.status != CORRECT:
             got = sum(r.weight for r in keep) * kept.points / kept.max_points
             lines = [line for line in kept.feedback if line != "Correct."]
-            # name the ✗ lines above, not "what the original meant": the gate can be memory
-            lines.append(
-                "The points for fixing the original's errors count once every ✗ above is met."
-            )
+            # name the unmet requirements themselves: the fault may be memory, not a lost part
+            unmet = [r.text for r in keep if r.problem(stack) is not None]
+            lines.append(f"The error fixes count only once these are met too: {'; '.join(unmet)}.")
             return self._fraction(got, sum(r.weight for r in (*keep, *fixes)), lines)
         return self._judge(stack, [*fixes, *keep])

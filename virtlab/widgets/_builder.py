@@ -314,7 +314,9 @@ class StackBuilder(w.VBox):
         self.problems = stack.validate()
         self._live.show_parts(*diagram_parts(stack, problems=self.problems))
         self.problems_html.value = _problems_html(self.problems)
-        self.summary.value = _summary_html(stack, custom=self._custom is not None)
+        self.summary.value = _summary_html(
+            stack, custom=self._custom is not None, problems=self.problems
+        )
         self.code_html.value = (
             "<pre style='font-size:12px;user-select:text'>"
             f"import virtlab as vl\n\n{html.escape(stack.to_code())}</pre>"
@@ -334,15 +336,25 @@ def _from_front_end(args: tuple[Any, ...]) -> bool:
     return bool(getattr(owner, "_property_lock", None))
 
 
-def _summary_html(stack: Stack, *, custom: bool) -> str:
+def _summary_html(stack: Stack, *, custom: bool, problems: list[Problem] | None = None) -> str:
     used, total = memory_promised_gb(stack)
-    level = weakest_level(stack)
+    # isolation of a stack that cannot run means nothing: say so rather than print a level
+    problems = stack.validate() if problems is None else problems
+    broken = any(p.severity == "error" for p in problems)
+    level = None if broken else weakest_level(stack)
     n = len(stack.workloads())
     vms = sum(1 for node in stack.nodes() if node.kind == "vm")
     parts = [
         f"<b>Memory</b>: {used:,.1f} of {total:g} GB promised",
         f"<b>Instances</b>: {vms} VM{'s' if vms != 1 else ''}, {n} workload{'s' if n != 1 else ''}",
-        f"<b>Weakest isolation</b>: {level.label if level is not None else '— (fewer than two)'}",
+        "<b>Weakest isolation</b>: "
+        + (
+            "— (fix the errors first)"
+            if broken
+            else level.label
+            if level is not None
+            else "— (fewer than two)"
+        ),
     ]
     note = (
         "<br><i>This stack fits none of the architectures: it is shown as it is. Pick an "
