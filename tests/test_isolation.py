@@ -204,3 +204,12 @@ def test_same_named_workloads_are_told_apart_in_the_explanation():
     text = vl.Stack(hw).isolation("Python web app", "Python web app #2").explain()
     assert text.startswith("Python web app and Python web app #2 share"), text
     assert "To reach Python web app #2, an attacker in Python web app must" in text, text
+
+
+def test_boundary_names_the_kernel_not_the_distribution():
+    """Lesson 01 teaches that Ubuntu is a distribution whose kernel is Linux; the model agrees."""
+    stack = vl.Stack.containers("ubuntu", "docker", containers=["nginx", "postgres"])
+    web, db = stack.workloads()
+    boundary = stack.isolation(web, db).boundary
+    assert "Linux kernel of the Ubuntu install" in boundary, boundary
+    assert "Ubuntu kernel" not in boundary, boundary

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from virtlab import data
-from virtlab.stack import Node
+from virtlab.stack import KERNEL_FAMILY_NAMES, Node
 
 
 class IsolationLevel(IntEnum):
@@ -217,10 +217,10 @@ def runtime_level(runtime: object) -> IsolationLevel:
 
 
 _BOUNDARY = {
-    IsolationLevel.PROCESS: "ordinary process separation inside one OS ({kernel})",
+    IsolationLevel.PROCESS: "ordinary process separation inside one OS (on the {kernel})",
     IsolationLevel.CONTAINER: (
         "the namespaces, dropped capabilities, seccomp filter and LSM (AppArmor or SELinux) of "
-        "the shared {kernel} kernel (cgroups limit resources, not system calls)"
+        "the shared {kernel} (cgroups limit resources, not system calls)"
     ),
     IsolationLevel.SANDBOX: "gVisor's user-space kernel in front of the host kernel",
     IsolationLevel.VM: (
@@ -231,9 +231,19 @@ _BOUNDARY = {
 # What keeps containers apart on a Windows kernel (process isolation): Microsoft Learn,
 # "Isolation modes" (Windows containers).
 _WINDOWS_CONTAINER_BOUNDARY = (
-    "the process isolation of the shared {kernel} kernel (a server silo and job objects per "
+    "the process isolation of the shared {kernel} (a server silo and job objects per "
     "container); the container can still reach that kernel's system-call interface"
 )
+
+
+def _kernel_words(os_node: Node | None) -> str:
+    """ "Linux kernel of the Ubuntu install": a distribution is not a kernel (lesson 01)."""
+    if os_node is None or os_node.product is None:
+        return "host's kernel"
+    family = KERNEL_FAMILY_NAMES.get(os_node.product.kernel or "", os_node.product.kernel or "")
+    if not family or os_node.name.startswith(family):
+        return f"{os_node.name} kernel"
+    return f"{family} kernel of the {os_node.name} install"
 
 
 def _own_kernel(node: Node) -> Node | object:
@@ -287,7 +297,7 @@ def isolation(a: Node, b: Node) -> Isolation:
     if level == IsolationLevel.CONTAINER and family == "windows":
         template = _WINDOWS_CONTAINER_BOUNDARY
     boundary = template.format(
-        kernel=kernel.name if kernel else "the host",
+        kernel=_kernel_words(kernel),
         hypervisor=hypervisor.name if hypervisor else "the VM's monitor",
     )
     label_a, label_b = _labels(a, b)
