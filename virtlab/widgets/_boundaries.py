@@ -12,11 +12,12 @@ from virtlab.images import Host, Pull, example_images, host_with
 from virtlab.plots import exit_breakdown, image_storage
 from virtlab.widgets._explorers import _guard
 from virtlab.widgets._live import LiveFigure
+from virtlab.widgets._quiet import QuietRedraw
 
 _NOTHING = "nothing"
 
 
-class ExitExplorer(w.VBox):
+class ExitExplorer(QuietRedraw, w.VBox):
     """Pick a workload, optionally mixed with a second: the bars show each technique's time.
 
     Every number comes from :func:`virtlab.hwvirt.slowdown`; a technique without a published
@@ -40,7 +41,6 @@ class ExitExplorer(w.VBox):
             0, min=0, max=100, step=5, description="second's share of native time (%)", style=style
         )
         self.details = w.HTML()
-        self._quiet = False
         self._live = LiveFigure.from_figure(exit_breakdown(self.weights))
         self.figure = self._live.widget
         for control in (self.first, self.second, self.share):
@@ -71,13 +71,10 @@ class ExitExplorer(w.VBox):
                 )
         if isinstance(share, bool) or not isinstance(share, int) or not 0 <= share <= 100:
             raise ValueError(f"share is a whole percentage from 0 to 100, got {share!r}.")
-        self._quiet = True
-        try:
+        with self.quietly():
             self.first.value = workload
             self.second.value = mixed_with or _NOTHING
             self.share.value = share
-        finally:
-            self._quiet = False
         self._refresh()
 
     def _refresh(self, *_: Any) -> None:
@@ -97,7 +94,7 @@ class ExitExplorer(w.VBox):
         self.details.value = "".join(lines)
 
 
-class ImageExplorer(w.VBox):
+class ImageExplorer(QuietRedraw, w.VBox):
     """Pull images in order and run containers: see what is fetched, stored once and written."""
 
     def __init__(
@@ -123,7 +120,6 @@ class ImageExplorer(w.VBox):
             0, min=0, max=500, step=5, description="MB each container writes", style=style
         )
         self.report = w.HTML()
-        self._quiet = False
         self._order: list[str] = []
         host, _ = host_with([], 0, 0, self.catalogue)
         self._live = LiveFigure.from_figure(image_storage(host))
@@ -157,14 +153,11 @@ class ImageExplorer(w.VBox):
         unknown = [name for name in pulled if name not in self.catalogue]
         if unknown:
             raise ValueError(f"Unknown images {unknown}; images: {', '.join(self.catalogue)}.")
-        self._quiet = True
-        try:
+        with self.quietly():
             self._order = list(pulled)
             self.pulled.value = tuple(pulled)
             self.containers.value = containers_per_image
             self.writes.value = writes_mb
-        finally:
-            self._quiet = False
         self._refresh()
 
     def _refresh(self, *_: Any) -> None:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +27,7 @@ from virtlab.rules import Problem
 from virtlab.scenarios import weakest_level
 from virtlab.stack import Stack
 from virtlab.widgets._live import LiveFigure
+from virtlab.widgets._quiet import QuietRedraw
 
 log = logging.getLogger(__name__)
 
@@ -40,19 +40,18 @@ def _options(products: list[catalog.Product]) -> list[tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------- the widget
-class StackBuilder(w.VBox):
+class StackBuilder(QuietRedraw, w.VBox):
     """Build a stack with controls; see the diagram, the problems and a summary live."""
 
     def __init__(self, stack: Stack | None = None, *, architecture: str = "type1") -> None:
         arch_of(architecture)  # an unknown id raises a clear error naming the choices
-        self._quiet = False
         self._items: list[str] = []
         self._custom: Stack | None = None
         self.last_error: str | None = None
         self.last_message = ""
         self.problems: list[Problem] = []
         style = {"description_width": "initial"}
-        with self._quietly():
+        with self.quietly():
             self.architecture = w.Dropdown(
                 options=[(label, key) for key, label in ARCHITECTURES.items()],
                 value=architecture,
@@ -124,15 +123,6 @@ class StackBuilder(w.VBox):
             else:
                 self._show(arch_of(architecture).default_design())
         self._refresh()
-
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Change controls without each change rebuilding the stack; restores the old state."""
-        was, self._quiet = self._quiet, True
-        try:
-            yield
-        finally:
-            self._quiet = was
 
     # ------------------------------------------------------------------ user actions
     def add(self, product_id: str | None = None) -> None:
@@ -254,7 +244,7 @@ class StackBuilder(w.VBox):
         def want(name: str) -> Any:
             return getattr(preferred, name) if preferred is not None else None
 
-        with self._quietly():
+        with self.quietly():
             self._set_choices(self.host_os, _options(arch.host_oses()), want("host_os"))
             self._set_choices(
                 self.hypervisor,
@@ -273,7 +263,7 @@ class StackBuilder(w.VBox):
 
     def _show(self, design: Design) -> None:
         """Set every control from a design."""
-        with self._quietly():
+        with self.quietly():
             self._custom = None
             self.architecture.value = design.architecture
             self.cores.value = int(design.cores)
@@ -288,7 +278,7 @@ class StackBuilder(w.VBox):
         design = self.design
         arch = arch_of(self.architecture.value)
         options = [(arch.item_label(i, design), i) for i in range(len(self._items))]
-        with self._quietly():
+        with self.quietly():
             self.instances.options = options
             self.instances.value = select if select is not None and select >= 0 else None
 

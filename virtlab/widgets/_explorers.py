@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -23,6 +22,7 @@ from virtlab.overhead import (
 from virtlab.plots import density_curve, diagram_parts, memory_use
 from virtlab.stack import Stack
 from virtlab.widgets._live import LiveFigure
+from virtlab.widgets._quiet import QuietRedraw
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def _guard(owner: Any, handler: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-class IsolationExplorer(w.VBox):
+class IsolationExplorer(QuietRedraw, w.VBox):
     """Pick an attacker's workload and a target: the layers they share light up and a sentence
     explains what the attacker must cross (isolation has a direction)."""
 
@@ -62,7 +62,6 @@ class IsolationExplorer(w.VBox):
             style=style,
         )
         self.explanation = w.HTML()
-        self._quiet = False
         self._live = LiveFigure.from_parts(*diagram_parts(stack, self._shared()))
         self.figure = self._live.widget
         for control in (self.first, self.second):
@@ -84,19 +83,10 @@ class IsolationExplorer(w.VBox):
             if label not in self.first.options:
                 known = ", ".join(self.first.options) or "none"
                 raise ValueError(f"No workload labelled {label!r}; workloads: {known}.")
-        with self._quietly():
+        with self.quietly():
             self.first.value = a_label
             self.second.value = b_label
         self._refresh()
-
-    @contextmanager
-    def _quietly(self) -> Iterator[None]:
-        """Change both choices with one redraw at the end instead of one per change."""
-        was, self._quiet = self._quiet, True
-        try:
-            yield
-        finally:
-            self._quiet = was
 
     def _shared(self) -> tuple | None:
         iso = self.isolation
