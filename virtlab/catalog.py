@@ -186,8 +186,9 @@ _PRODUCTS: tuple[Product, ...] = (
         hypervisor_type=2,
         hosts=("macos",),
         fact="A hosted hypervisor for Macs, best known for running Windows on a Mac (on Apple "
-        "silicon Macs, only arm64 guests such as Windows 11 on Arm).",
-        source="Parallels Desktop for Mac documentation, system requirements",
+        "silicon Macs mainly arm64 guests such as Windows 11 on Arm; x86 guests only in much "
+        "slower emulation, since version 20.2).",
+        source="Parallels Desktop for Mac documentation, system requirements; release notes 20.2",
     ),
     # --- Operating systems --------------------------------------------------------------
     _p(
