@@ -6,7 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from grading_helpers import NAME, exercise, grade, read_gradebook, shared_once, solution, write
+from grading_helpers import (
+    MAX,
+    NAME,
+    exercise,
+    grade,
+    read_gradebook,
+    shared_once,
+    solution,
+    write,
+)
 
 ROSTER = """id,name,email
 alice,Alice Ames,alice@uni.example
@@ -45,10 +54,10 @@ def batch(shared_dir: Path) -> dict:
 @pytest.mark.parametrize(
     ("student", "status", "total", "name"),
     [
-        ("alice", "ok", "18", "Alice Ames"),
+        ("alice", "ok", f"{MAX:g}", "Alice Ames"),
         ("bob", "ok", "0", "Bob Berg"),
         ("12345", "ok", "0", "John Smith"),
-        ("4711", "ok", "18", "Jane Roe"),
+        ("4711", "ok", f"{MAX:g}", "Jane Roe"),
         ("mallory", "unknown-student", "0", ""),
         ("carol", "no-submission", "0", "Carol Chu"),
     ],
